@@ -1,0 +1,100 @@
+// swift-tools-version: 6.1
+// pivlink: a derived PIV credential served as a smart card (see README.md and ARCHITECTURE in the docs).
+import PackageDescription
+
+// Every Swift target builds in the Swift 6 language mode (the tools-version default) with strict
+// concurrency checking; warnings about it are errors in CI through `-warnings-as-errors` in scripts/test.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "pivlink",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "pivlink-card", targets: ["pivlink-card"]),
+        .executable(name: "pivlink-bench", targets: ["pivlink-bench"]),
+        // Libraries exported for the fuzz package in Fuzz/, which links them with -sanitize=fuzzer.
+        .library(name: "APDU", targets: ["APDU"]),
+        .library(name: "PIVCard", targets: ["PIVCard"]),
+        .library(name: "VPCD", targets: ["VPCD"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+    ],
+    targets: [
+        // MARK: C modules over system libraries
+        .target(
+            name: "COpenSSL",
+            linkerSettings: [.linkedLibrary("crypto")]
+        ),
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd"),
+        .systemLibrary(name: "CPCSCLite", pkgConfig: "libpcsclite"),
+
+        // MARK: pure cores
+        .target(
+            name: "CardCrypto",
+            dependencies: [
+                "COpenSSL",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "APDU", swiftSettings: swiftSettings),
+        .target(
+            name: "PIVCard",
+            dependencies: [
+                "APDU", "CardCrypto",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "VPCD", swiftSettings: swiftSettings),
+
+        // MARK: shells
+        .target(name: "CredentialStore", dependencies: ["PIVCard", "CardCrypto"], swiftSettings: swiftSettings),
+        .target(name: "EventLoop", dependencies: ["CSystemd"], swiftSettings: swiftSettings),
+        .target(
+            name: "CardDaemon",
+            dependencies: ["PIVCard", "CredentialStore", "VPCD", "EventLoop", "CardCrypto", "APDU"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "pivlink-card",
+            dependencies: [
+                "CardDaemon", "CredentialStore", "PIVCard",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "pivlink-bench",
+            dependencies: [
+                "PIVCard", "CardCrypto", "APDU", "CPCSCLite", "CredentialStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: tests
+        .testTarget(name: "APDUTests", dependencies: ["APDU"], swiftSettings: swiftSettings),
+        .testTarget(name: "CardCryptoTests", dependencies: ["CardCrypto"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PIVCardTests",
+            dependencies: ["PIVCard", "APDU", "CardCrypto"],
+            resources: [.copy("Resources")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CredentialStoreTests",
+            dependencies: ["CredentialStore", "PIVCard", "CardCrypto"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "VPCDTests", dependencies: ["VPCD"], swiftSettings: swiftSettings),
+    ]
+)

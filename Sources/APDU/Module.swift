@@ -1,0 +1,1 @@
+// APDU module: under construction in this session.

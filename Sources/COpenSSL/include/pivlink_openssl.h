@@ -1,0 +1,3 @@
+#ifndef PIVLINK_OPENSSL_H
+#define PIVLINK_OPENSSL_H
+#endif

@@ -1,0 +1,1 @@
+// CardCrypto module: under construction in this session.

@@ -1,0 +1,1 @@
+// CardDaemon module: under construction in this session.

@@ -1,0 +1,1 @@
+// CredentialStore module: under construction in this session.

@@ -1,0 +1,1 @@
+// PIVCard module: under construction in this session.

@@ -1,0 +1,1 @@
+// VPCD module: under construction in this session.

@@ -1,0 +1,1 @@
+print("pivlink-bench: under construction")

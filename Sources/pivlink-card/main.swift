@@ -1,0 +1,1 @@
+print("pivlink-card: under construction")
