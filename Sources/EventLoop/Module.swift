@@ -1,1 +1,0 @@
-// EventLoop module: under construction in this session.
