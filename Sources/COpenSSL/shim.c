@@ -1,1 +1,0 @@
-#include "pivlink_openssl.h"

@@ -1,1 +1,0 @@
-// CardCrypto module: under construction in this session.

@@ -1,1 +1,0 @@
-// VPCD module: under construction in this session.
