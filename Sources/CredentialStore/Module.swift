@@ -1,1 +1,0 @@
-// CredentialStore module: under construction in this session.
