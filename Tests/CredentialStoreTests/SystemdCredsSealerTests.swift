@@ -1,5 +1,6 @@
 import CardCrypto
 import Foundation
+import Glibc
 import Testing
 
 @testable import CredentialStore
@@ -77,6 +78,48 @@ import Testing
         #expect(unsealError?.code == .unsealFailed)
     }
 
+    @Test func theKeyTravelsThroughStdinNotTheArguments() throws {
+        let temporary = try TemporaryDirectory()
+        let fake = try fakeSystemdCreds(
+            in: temporary,
+            script: """
+                printf '%s\\n' "$@" > "$0.arguments"
+                cat > "$0.input"
+                echo "Credential secret file '/var/lib/systemd/credential.secret' is not located on encrypted media, using anyway." >&2
+                printf sealed
+                """
+        )
+        let sealer = SystemdCredsSealer(
+            environment: [:],
+            executablePath: fake,
+            tpmDevicePath: temporary.path("no-tpm")
+        )
+
+        #expect(try sealer.seal(key) == Array("sealed".utf8))
+        let arguments = try String(contentsOfFile: fake + ".arguments", encoding: .utf8)
+        #expect(arguments == "encrypt\n--name=pivlink-store-key\n--with-key=host\n-\n-\n")
+        #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: fake + ".input"))) == key)
+    }
+
+    @Test(arguments: [
+        ("echo \"$WARNING\" >&2; echo 'Decryption failed (incorrect key?): error' >&2; exit 1",
+         "systemd-creds decrypt failed: Decryption failed (incorrect key?): error"),
+        ("echo \"$WARNING\" >&2; exit 3", "systemd-creds decrypt failed: exit status 3"),
+        ("kill -KILL $$", "systemd-creds decrypt failed: killed by signal 9"),
+        ("cat >/dev/null", "systemd-creds decrypt succeeded but wrote nothing or more than 16384 bytes"),
+    ])
+    func failuresAreReportedByTheirStderrWithoutTheMediaWarning(script: String, message: String) throws {
+        let temporary = try TemporaryDirectory()
+        let fake = try fakeSystemdCreds(in: temporary, script: script)
+        let sealer = SystemdCredsSealer(
+            environment: ["WARNING": "Credential secret file '/x' is not located on encrypted media, using anyway."],
+            executablePath: fake
+        )
+        let error = #expect(throws: CredentialStoreError.self) { try sealer.unseal([1, 2, 3]) }
+        #expect(error?.code == .unsealFailed)
+        #expect(error?.description == message)
+    }
+
     /// Only the choice of flag is testable here: these machines have no TPM to seal with.
     @Test func theTPMIsAddedWhenItsDeviceExists() throws {
         let temporary = try TemporaryDirectory()
@@ -86,5 +129,14 @@ import Testing
         try Data().write(to: URL(fileURLWithPath: device))
         let withTPM = SystemdCredsSealer(environment: [:], executablePath: "/bin/false", tpmDevicePath: device)
         #expect(withTPM.keyBinding == "host+tpm2")
+    }
+
+    /// An executable shell script standing in for systemd-creds, to see exactly what is passed to it
+    /// and to make it fail in ways the real one cannot be made to on demand.
+    private func fakeSystemdCreds(in temporary: TemporaryDirectory, script: String) throws -> String {
+        let path = temporary.path("systemd-creds")
+        try Data(("#!/bin/sh\n" + script + "\n").utf8).write(to: URL(fileURLWithPath: path))
+        #expect(chmod(path, 0o700) == 0)
+        return path
     }
 }
