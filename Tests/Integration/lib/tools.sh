@@ -1,0 +1,196 @@
+# The client tools, pointed at the card under test.
+OPENSC_MODULE=${OPENSC_MODULE:-/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so}
+
+# bounded CMD...: CMD under the per-command timeout, for commands run inside shell functions (which
+# run_command cannot time out itself).
+bounded() { timeout -k 5 "$COMMAND_TIMEOUT" "$@"; }
+
+# ykpiv ARGS: yubico-piv-tool on our reader (-r matches a substring of the reader name).
+ykpiv() { bounded yubico-piv-tool -r "$(reader_name)" "$@"; }
+
+# p11 ARGS: pkcs11-tool through OpenSC's PKCS#11 module (first slot with a token: ours, the only card).
+p11() { bounded pkcs11-tool --module "$OPENSC_MODULE" "$@"; }
+
+# apdu HEX...: opensc-tool sends each APDU in one session on our reader, after OpenSC's own card
+# detection (which leaves the PIV application selected).
+apdu() {
+  local args=() a
+  for a in "$@"; do args+=(-s "$a"); done
+  bounded opensc-tool -r "$(reader_index)" "${args[@]}"
+}
+
+# pin_hex PIN: the PIN as 8 bytes of hex, padded with FF (SP 800-73 VERIFY data).
+pin_hex() {
+  local hex; hex=$(printf '%s' "$1" | od -An -tx1 | tr -d ' \n')
+  while [ ${#hex} -lt 16 ]; do hex+=ff; done
+  echo "$hex"
+}
+
+# slot_key_id SLOT: OpenSC's PKCS#11 CKA_ID for a PIV key reference.
+slot_key_id() {
+  case "$1" in 9a) echo 01 ;; 9c) echo 02 ;; 9d) echo 03 ;; 9e) echo 04 ;; *) die "no key id for slot $1" ;; esac
+}
+
+# new_slot_key SLOT ALGORITHM SUBJECT [MGMT KEY]: generates a key on the card with yubico-piv-tool,
+# has the card self-sign a certificate for it and imports it (OpenSC shows only keys with a
+# certificate). Leaves $RUN/keys/SLOT.pub (from generate) and $RUN/keys/SLOT.crt.
+new_slot_key() {
+  local slot=$1 algorithm=$2 subject=$3 key=${4:-$DEFAULT_MGMT_KEY}
+  mkdir -p "$RUN/keys"
+  ykpiv -k"$key" -a generate -s "$slot" -A "$algorithm" -o "$RUN/keys/$slot.pub" \
+    && ykpiv -P "$DEFAULT_PIN" -a verify-pin -a selfsign -s "$slot" -S "$subject" \
+         -i "$RUN/keys/$slot.pub" -o "$RUN/keys/$slot.crt" \
+    && ykpiv -k"$key" -a import-certificate -s "$slot" -i "$RUN/keys/$slot.crt"
+}
+
+# same_public_key PEM_PUBKEY CERT: the certificate carries this public key.
+same_public_key() {
+  [ "$(openssl pkey -pubin -in "$1" -outform DER | sha256sum)" = \
+    "$(openssl x509 -in "$2" -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum)" ]
+}
+
+# openssl_engine ARGS: openssl with libp11's "pkcs11" engine over OpenSC's PKCS#11 module, so that
+# -engine pkcs11 -keyform engine -key 'pkcs11:…' reaches the card.
+openssl_engine() {
+  local conf=$RUN/openssl-pkcs11.cnf engines
+  if [ ! -f "$conf" ]; then
+    engines=$(openssl version -e | sed -E 's/^ENGINESDIR: "(.*)"$/\1/')
+    cat > "$conf" <<CONF
+openssl_conf = openssl_init
+[openssl_init]
+engines = engine_section
+[engine_section]
+pkcs11 = pkcs11_section
+[pkcs11_section]
+engine_id = pkcs11
+dynamic_path = $engines/pkcs11.so
+MODULE_PATH = $OPENSC_MODULE
+init = 0
+CONF
+  fi
+  OPENSSL_CONF=$conf bounded openssl "$@"
+}
+
+# ykpiv_block_pin / ykpiv_block_puk: wrong PINs (PUKs) until yubico-piv-tool reports the code
+# blocked; fails if that takes more than 10 tries (SP 800-73 allows at most 10).
+ykpiv_block_pin() { ykpiv_until_output "Pin code blocked" -P 99999999 -a verify-pin; }
+ykpiv_block_puk() { ykpiv_until_output "puk code is blocked" -a unblock-pin -P 99999999 -N 111111; }
+ykpiv_until_output() {
+  local text=$1 try; shift
+  for try in 1 2 3 4 5 6 7 8 9 10 11; do
+    ykpiv "$@" 2>&1 | grep -qF "$text" && return 0
+  done
+  return 1
+}
+
+# apdu_sws HEX...: opensc-tool sends the APDUs in one session; prints each status word (e.g. 63C4),
+# space-separated. apdu_sw HEX...: only the last one.
+apdu_sws() {
+  apdu "$@" 2>&1 | sed -nE 's/^Received \(SW1=0x(..), SW2=0x(..)\).*/\1\2/p' | tr '\n' ' ' | sed 's/ $//'
+}
+apdu_sw() { apdu_sws "$@" | awk '{ print $NF }'; }
+
+# verify_apdu PIN: VERIFY (PIV PIN, reference 80) with PIN padded to 8 bytes.
+verify_apdu() { echo "00 20 00 80 08 $(pin_hex "$1")"; }
+
+# --- interactive APDU sessions ----------------------------------------------------------------------
+# One opensc-explorer process is one PC/SC connection. Driving it line by line lets a case compute a
+# command from the previous response (challenge-response) or poll the card inside one session.
+apdu_session_start() {
+  coproc APDU_SESSION { stdbuf -oL opensc-explorer -r "$(reader_index)" --mf "" 2>&1; }
+  APDU_SESSION_COMMANDS=0
+}
+
+# session_apdu HEX: sends HEX in the session; sets SW (e.g. 9000) and DATA (hex without spaces).
+# Fails if no answer arrives within 30 s.
+session_apdu() {
+  APDU_SESSION_COMMANDS=$((APDU_SESSION_COMMANDS + 1))
+  local marker="__pivlink_end_${APDU_SESSION_COMMANDS}__" line in_data=0
+  printf 'apdu %s\necho %s\n' "$1" "$marker" >&"${APDU_SESSION[1]}"
+  SW= DATA=
+  while IFS= read -r -t 30 line <&"${APDU_SESSION[0]}"; do
+    case "$line" in
+      *"$marker"*) [ -n "$SW" ]; return ;;
+      "Received (SW1=0x"*) SW=$(sed -E 's/.*SW1=0x(..), SW2=0x(..).*/\1\2/' <<<"$line"); in_data=1 ;;
+      "Success!" | "Failure:"*) in_data=0 ;;
+      *) [ "$in_data" = 1 ] && DATA+=$(sed -E 's/\|.*//; s/ //g' <<<"$line") ;;
+    esac
+  done
+  return 1
+}
+
+apdu_session_end() {
+  echo quit >&"${APDU_SESSION[1]}"
+  wait "$APDU_SESSION_PID" 2>/dev/null || true
+}
+
+# block_cipher ALGORITHM KEYHEX DATAHEX [-d]: one ECB pass of 3DES (alg 03) or AES (08, 0A, 0C)
+# over whole blocks; prints hex.
+block_cipher() {
+  local cipher
+  case "$1" in
+    03) cipher=des-ede3 ;; 08) cipher=aes-128-ecb ;; 0A) cipher=aes-192-ecb ;; 0C) cipher=aes-256-ecb ;;
+    *) die "no cipher for algorithm $1" ;;
+  esac
+  xxd -r -p <<<"$3" | openssl enc -"$cipher" -nopad -K "$2" ${4:-} | xxd -p -u | tr -d '\n'
+}
+
+# random_hex BYTES
+random_hex() { head -c "$1" /dev/urandom | xxd -p -u | tr -d '\n'; }
+
+# session_admin_mutual ALGORITHM KEYHEX: PIV mutual authentication of the card administrator (9B) in
+# the current session, SP 800-73-4 part 2 appendix A.1 / libykpiv: ask for the witness, answer with
+# the decrypted witness and our challenge, check the card's encryption of the challenge.
+# Returns 0 when the card accepted and proved the key.
+session_admin_mutual() {
+  local algorithm=$1 key=$2 block=16 witness challenge response
+  [ "$algorithm" = 03 ] && block=8
+  local bl; bl=$(printf '%02X' "$block")
+  session_apdu "00 87 $algorithm 9B 04 7C 02 80 00" || return 1
+  [ "$SW" = 9000 ] || { echo "witness request: SW $SW" >&2; return 1; }
+  witness=${DATA:8}
+  [ "${DATA:0:8}" = "7C$(printf '%02X' $((block + 2)))80$bl" ] && [ ${#witness} -eq $((block * 2)) ] \
+    || { echo "witness response malformed: $DATA" >&2; return 1; }
+  challenge=$(random_hex "$block")
+  local plain; plain=$(block_cipher "$algorithm" "$key" "$witness" -d)
+  local body="80$bl$plain""81$bl$challenge"
+  session_apdu "00 87 $algorithm 9B $(printf '%02X' $((${#body} / 2 + 2))) 7C $(printf '%02X' $((${#body} / 2))) $body" \
+    || return 1
+  [ "$SW" = 9000 ] || { echo "witness answer refused: SW $SW" >&2; return 1; }
+  response=$(block_cipher "$algorithm" "$key" "$challenge")
+  [ "$DATA" = "7C$(printf '%02X' $((block + 2)))82$bl$response" ] \
+    || { echo "card's answer to our challenge is wrong: $DATA" >&2; return 1; }
+}
+
+# session_admin_external ALGORITHM KEYHEX: the card challenges us (81), we answer (82).
+session_admin_external() {
+  local algorithm=$1 key=$2 block=16
+  [ "$algorithm" = 03 ] && block=8
+  local bl; bl=$(printf '%02X' "$block")
+  session_apdu "00 87 $algorithm 9B 04 7C 02 81 00" || return 1
+  [ "$SW" = 9000 ] || { echo "challenge request: SW $SW" >&2; return 1; }
+  local challenge=${DATA:8}
+  [ ${#challenge} -eq $((block * 2)) ] || { echo "challenge malformed: $DATA" >&2; return 1; }
+  local body="82$bl$(block_cipher "$algorithm" "$key" "$challenge")"
+  session_apdu "00 87 $algorithm 9B $(printf '%02X' $((${#body} / 2 + 2))) 7C $(printf '%02X' $((${#body} / 2))) $body" \
+    || return 1
+  [ "$SW" = 9000 ] || { echo "our answer refused: SW $SW" >&2; return 1; }
+}
+
+# tlv_values HEX TAG: the values (hex, one per line) of every TLV tagged TAG at the top level of HEX,
+# a sequence of BER-TLVs (tags of one or two bytes, lengths in short form, 81 xx or 82 xx xx).
+tlv_values() {
+  local hex=$1 want=$2 i=0 tag length found=1
+  while [ $((i + 4)) -le ${#hex} ]; do
+    tag=${hex:$i:2}; i=$((i + 2))
+    if [ $((16#$tag & 0x1F)) -eq 31 ]; then tag+=${hex:$i:2}; i=$((i + 2)); fi
+    length=$((16#${hex:$i:2})); i=$((i + 2))
+    case $length in
+      129) length=$((16#${hex:$i:2})); i=$((i + 2)) ;;
+      130) length=$((16#${hex:$i:4})); i=$((i + 4)) ;;
+    esac
+    if [ "$tag" = "$want" ]; then echo "${hex:$i:$((length * 2))}"; found=0; fi
+    i=$((i + length * 2))
+  done
+  return $found
+}
