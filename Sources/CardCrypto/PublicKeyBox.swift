@@ -44,9 +44,14 @@ public enum PublicKeyBox {
     {
         let ownKey = try Curve25519.KeyAgreement.PrivateKey(rawRepresentation: privateKey)
         let peerKey = try Curve25519.KeyAgreement.PublicKey(rawRepresentation: peerPublic)
-        // swift-crypto refuses small-order peers (all-zero secret) by throwing here.
-        let shared = try ownKey.sharedSecretFromKeyAgreement(with: peerKey)
-        var inputKeyMaterial = shared.withUnsafeBytes { Array($0) } + ephemeralPublic + recipientPublic
+        var shared = try ownKey.sharedSecretFromKeyAgreement(with: peerKey).withUnsafeBytes { Array($0) }
+        defer { secureWipe(&shared) }
+        // swift-crypto returns the all-zero secret of a small-order peer without complaint (RFC 7748 §6.1
+        // leaves the check to the caller); such a peer would make the key public.
+        guard !ConstantTime.equals(shared, [UInt8](repeating: 0, count: shared.count)) else {
+            throw CryptoError(.invalidInput, "X25519 peer of small order")
+        }
+        var inputKeyMaterial = shared + ephemeralPublic + recipientPublic
         defer { secureWipe(&inputKeyMaterial) }
         let derived = HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: inputKeyMaterial), info: info,
                                              outputByteCount: SecretBox.keyByteCount)
