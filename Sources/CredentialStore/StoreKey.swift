@@ -20,6 +20,8 @@ final class StoreKey {
     init(random: some RandomSource) {
         identity = random.bytes(Self.identityLength)
         key = random.bytes(Self.keyLength)
+        // RandomSource promises exact lengths; a source that breaks that is a bug in this process.
+        precondition(identity.count == Self.identityLength && key.count == Self.keyLength, "short RandomSource")
     }
 
     /// Reads what `unseal` returned; nil unless it is exactly identity ‖ key.

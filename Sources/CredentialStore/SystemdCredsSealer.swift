@@ -79,7 +79,16 @@ public struct SystemdCredsSealer: StoreKeySealer, Sendable {
         guard input.count <= Self.maximumTransfer else {
             throw CredentialStoreError(
                 failure,
-                "\(command) input of \(input.count) bytes exceeds \(Self.maximumTransfer) bytes: not a pivlink store key"
+                "\(command) input of \(input.count) bytes exceeds \(Self.maximumTransfer) bytes: "
+                    + "not a pivlink store key"
+            )
+        }
+        // Foundation's launch errors do not say why; errno does.
+        guard access(executablePath, X_OK) == 0 else {
+            throw CredentialStoreError(
+                failure,
+                "cannot run \(executablePath) (\(DescriptorIO.describe(errno))): systemd-creds from systemd 250 or "
+                    + "later is needed"
             )
         }
         let standardInput = Pipe()
@@ -104,7 +113,8 @@ public struct SystemdCredsSealer: StoreKeySealer, Sendable {
         } catch {
             throw CredentialStoreError(
                 failure,
-                "cannot run \(executablePath) (\(error.localizedDescription)): install systemd 250 or later"
+                "cannot run \(executablePath) (\(error.localizedDescription)): systemd-creds from systemd 250 or "
+                    + "later is needed"
             )
         }
         let output = try DescriptorIO.readAll(

@@ -32,6 +32,9 @@ final class WriterLock {
     }
 
     deinit {
+        // Unlock explicitly rather than only closing: a child being spawned at this moment by another thread
+        // holds a copy of the descriptor until it execs (O_CLOEXEC), and that copy would keep the lock.
+        flock(descriptor, LOCK_UN)
         close(descriptor)
     }
 }

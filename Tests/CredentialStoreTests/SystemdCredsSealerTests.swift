@@ -1,6 +1,5 @@
 import CardCrypto
 import Foundation
-import Glibc
 import Testing
 
 @testable import CredentialStore
@@ -73,7 +72,7 @@ import Testing
 
         let sealError = #expect(throws: CredentialStoreError.self) { try sealer.seal(key) }
         #expect(sealError?.code == .sealFailed)
-        #expect(sealError?.description.contains(missing) == true)
+        #expect(sealError?.description == "cannot run \(missing) (No such file or directory): systemd-creds from systemd 250 or later is needed")
         let unsealError = #expect(throws: CredentialStoreError.self) { try sealer.unseal([1, 2, 3]) }
         #expect(unsealError?.code == .unsealFailed)
     }
@@ -85,7 +84,7 @@ import Testing
             script: """
                 printf '%s\\n' "$@" > "$0.arguments"
                 cat > "$0.input"
-                echo "Credential secret file '/var/lib/systemd/credential.secret' is not located on encrypted media, using anyway." >&2
+                echo "Credential secret file '/x' is not located on encrypted media, using anyway." >&2
                 printf sealed
                 """
         )
@@ -133,10 +132,15 @@ import Testing
 
     /// An executable shell script standing in for systemd-creds, to see exactly what is passed to it
     /// and to make it fail in ways the real one cannot be made to on demand.
+    ///
+    /// install(1) writes the executable, not this process: a descriptor this process held open for
+    /// writing could be inherited by a child another test is spawning at that moment, and executing the
+    /// script would then fail with ETXTBSY.
     private func fakeSystemdCreds(in temporary: TemporaryDirectory, script: String) throws -> String {
+        let source = temporary.path("systemd-creds.sh")
         let path = temporary.path("systemd-creds")
-        try Data(("#!/bin/sh\n" + script + "\n").utf8).write(to: URL(fileURLWithPath: path))
-        #expect(chmod(path, 0o700) == 0)
+        try Data(("#!/bin/sh\n" + script + "\n").utf8).write(to: URL(fileURLWithPath: source))
+        #expect(try runTool("/usr/bin/install", ["-m", "0700", source, path]).status == 0)
         return path
     }
 }
