@@ -8,9 +8,16 @@ public final class PrivateKey {
     public let publicKey: PublicKey
     private let key: EVPKey
 
-    /// Adopts an OpenSSL key, refusing one of another algorithm or size than `expected` (when given).
+    /// Adopts an OpenSSL key, refusing one of another algorithm or size than `expected` (when given):
+    /// against an expectation even a key PIV cannot use at all is simply the wrong key, `invalidKey`.
     init(key: EVPKey, expected: AsymmetricAlgorithm?) throws(CryptoError) {
-        let algorithm = try key.algorithm()
+        let algorithm: AsymmetricAlgorithm
+        do {
+            algorithm = try key.algorithm()
+        } catch {
+            guard let expected, error.code == .unsupported else { throw error }
+            throw CryptoError(.invalidKey, "expected a \(expected) key: \(error.detail)")
+        }
         if let expected, expected != algorithm {
             throw CryptoError(.invalidKey, "expected a \(expected) key, got \(algorithm)")
         }
@@ -115,6 +122,3 @@ public final class PrivateKey {
         return shared
     }
 }
-
-@available(*, unavailable, message: "PrivateKey owns an OpenSSL handle; keep it on one task or actor")
-extension PrivateKey: Sendable {}

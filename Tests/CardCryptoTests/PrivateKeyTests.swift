@@ -44,9 +44,25 @@ import Testing
         }
     }
 
+    /// A well-formed PKCS#8 key of an algorithm PIV does not use (Ed448, made with `openssl genpkey`).
+    @Test func pkcs8OfANonPIVAlgorithmIsInvalidKey() {
+        let ed448 = hex("""
+            3047020100300506032b6571043b0439adafab894403dc5064869cab19d150311b433ed0638d8b5376b6afe2ca07a1b5633a
+            ab9debcb9b83df613afe1fcbd60a47d65a1fb278fb84db
+            """)
+        let error = #expect(throws: CryptoError.self) { try PrivateKey(pkcs8DER: ed448, algorithm: .ed25519) }
+        #expect(error?.code == .invalidKey)
+    }
+
     @Test func malformedPKCS8IsRefused() throws {
         let der = try PrivateKey.generate(.eccP256).pkcs8DER()
-        for bad in [[], Array(der.dropLast()), der + [0x00], [0x30, 0x03, 0x02, 0x01, 0x00]] {
+        // A SEC 1 ECPrivateKey (the "traditional" encoding), which is not PKCS#8.
+        let sec1 = hex("""
+            30740201010420e78c67d9e82146323f398c5d5e2c3172566fd4cb21b0f1219a423ec7eb222abea00706052b8104000aa144
+            03420004c43990db9a09c6a7f34801de5d784fba2dbfa30b1b9053933a8084576743d34a1b408c079c0ee333a36bee114b17
+            f6f6db5c75d23a484c955e5f72de80ed868a
+            """)
+        for bad in [[], Array(der.dropLast()), der + [0x00], [0x30, 0x03, 0x02, 0x01, 0x00], sec1] {
             let error = #expect(throws: CryptoError.self) { try PrivateKey(pkcs8DER: bad, algorithm: .eccP256) }
             #expect(error?.code == .invalidKey)
         }
