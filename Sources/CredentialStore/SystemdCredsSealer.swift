@@ -94,6 +94,14 @@ public struct SystemdCredsSealer: StoreKeySealer, Sendable {
         let standardInput = Pipe()
         let standardOutput = Pipe()
         let standardError = Pipe()
+        // Foundation's pipes are inheritable. A child that something else in this process spawns meanwhile
+        // would keep a write end open, and this child's stdin or our read of its stdout would never see
+        // end-of-file. The child still gets its copies: dup2 onto 0, 1 and 2 clears the flag.
+        for pipe in [standardInput, standardOutput, standardError] {
+            for end in [pipe.fileHandleForReading, pipe.fileHandleForWriting] {
+                _ = fcntl(end.fileDescriptor, F_SETFD, FD_CLOEXEC)
+            }
+        }
         try DescriptorIO.writeAll(
             input,
             to: standardInput.fileHandleForWriting.fileDescriptor,
