@@ -4,7 +4,7 @@ import Crypto
 /// recipient; HKDF-SHA256 (no salt, info "pivlink sealed key v1") over
 /// shared || ephemeralPublic || recipientPublic gives the `SecretBox` key.
 public enum PublicKeyBox {
-    static let info = Array("pivlink sealed key v1".utf8)
+    private static let info = Array("pivlink sealed key v1".utf8)
 
     public static func seal(_ plaintext: [UInt8], to recipientPublic: [UInt8], authenticating aad: [UInt8],
                             random: some RandomSource) throws(CryptoError) -> SealedBox

@@ -3,7 +3,7 @@ import COpenSSL
 extension CryptoError.Code {
     init(_ status: pivlink_status) {
         switch status {
-        case .ok, .backend: self = .backend
+        case .ok, .backend: self = .backend  // .ok never gets here: check(_:_:) returns first
         case .invalidKey: self = .invalidKey
         case .invalidInput: self = .invalidInput
         case .unsupported: self = .unsupported
