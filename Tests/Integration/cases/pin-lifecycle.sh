@@ -2,8 +2,7 @@
 # The PIN and PUK lifecycle at the APDU level (SP 800-73-4 part 2 §3.2): retry counters (63 CX),
 # blocking (69 83), unblocking with the PUK, PUK blocking, RESET only when both are blocked, PIN
 # format checks, and the idle timeout of the PIN-verified state (serve --pin-timeout).
-# APDUs go through OpenSC (opensc-tool -s, one session per call), whose card detection has selected
-# the PIV application before them.
+# APDUs go through PC/SC with opensc-tool -s (one session per call, SELECT PIV first; lib/tools.sh).
 . "$(dirname "$0")/../lib/harness.sh"
 harness_begin "$@"
 

@@ -11,12 +11,15 @@ ykpiv() { bounded yubico-piv-tool -r "$(reader_name)" "$@"; }
 # p11 ARGS: pkcs11-tool through OpenSC's PKCS#11 module (first slot with a token: ours, the only card).
 p11() { bounded pkcs11-tool --module "$OPENSC_MODULE" "$@"; }
 
-# apdu HEX...: opensc-tool sends each APDU in one session on our reader, after OpenSC's own card
-# detection (which leaves the PIV application selected).
+# SELECT of the PIV application (9-byte truncated AID, as OpenSC sends it).
+SELECT_PIV="00 A4 04 00 09 A0 00 00 03 08 00 00 10 00 00"
+
+# apdu HEX...: opensc-tool sends SELECT PIV, then the APDUs, in one session on our reader. OpenSC's
+# "default" driver keeps OpenSC's own APDUs out (its PIV driver re-reads Discovery at every lock).
 apdu() {
-  local args=() a
+  local args=(-s "$SELECT_PIV") a
   for a in "$@"; do args+=(-s "$a"); done
-  bounded opensc-tool -r "$(reader_index)" "${args[@]}"
+  bounded opensc-tool -r "$(reader_index)" -c default "${args[@]}"
 }
 
 # pin_hex PIN: the PIN as 8 bytes of hex, padded with FF (SP 800-73 VERIFY data).
@@ -83,10 +86,11 @@ ykpiv_until_output() {
   return 1
 }
 
-# apdu_sws HEX...: opensc-tool sends the APDUs in one session; prints each status word (e.g. 63C4),
-# space-separated. apdu_sw HEX...: only the last one.
+# apdu_sws HEX...: sends the APDUs in one session (after SELECT PIV); prints the status word of each
+# (e.g. 63C4), space-separated. apdu_sw HEX...: only the last one.
 apdu_sws() {
-  apdu "$@" 2>&1 | sed -nE 's/^Received \(SW1=0x(..), SW2=0x(..)\).*/\1\2/p' | tr '\n' ' ' | sed 's/ $//'
+  apdu "$@" 2>&1 | sed -nE 's/^Received \(SW1=0x(..), SW2=0x(..)\).*/\1\2/p' | tail -n +2 | tr '\n' ' ' \
+    | sed 's/ $//'
 }
 apdu_sw() { apdu_sws "$@" | awk '{ print $NF }'; }
 
@@ -95,10 +99,12 @@ verify_apdu() { echo "00 20 00 80 08 $(pin_hex "$1")"; }
 
 # --- interactive APDU sessions ----------------------------------------------------------------------
 # One opensc-explorer process is one PC/SC connection. Driving it line by line lets a case compute a
-# command from the previous response (challenge-response) or poll the card inside one session.
+# command from the previous response (challenge-response) inside one session. OpenSC's "default"
+# driver sends nothing of its own between our APDUs. apdu_session_start selects PIV.
 apdu_session_start() {
-  coproc APDU_SESSION { stdbuf -oL opensc-explorer -r "$(reader_index)" --mf "" 2>&1; }
+  coproc APDU_SESSION { stdbuf -oL opensc-explorer -r "$(reader_index)" -c default --mf "" 2>&1; }
   APDU_SESSION_COMMANDS=0
+  session_apdu "$SELECT_PIV" && [ "$SW" = 9000 ] || { echo "SELECT PIV in a new session: SW $SW" >&2; return 1; }
 }
 
 # session_apdu HEX: sends HEX in the session; sets SW (e.g. 9000) and DATA (hex without spaces).
