@@ -6,8 +6,8 @@ import EventLoop
 /// (`CLOCK_MONOTONIC`, see `MonotonicInstant`). The shell owns no card logic: it forwards vpcd's control
 /// events and APDUs, tells the card when the connection goes away, and wakes the card at its own deadlines.
 public protocol CardSession: AnyObject {
-    /// The answer-to-reset vpcd reads on every presence poll: 1 to 33 bytes (vpcd's `MAX_ATR_SIZE`).
-    /// Read once per connection; answered locally by the shell, so the card is not asked every 400 ms.
+    /// The answer-to-reset vpcd reads on every presence poll: 2 to 33 bytes (vpcd's `MAX_ATR_SIZE`).
+    /// Read once when the server starts; the shell answers vpcd's polls itself, every 400 ms.
     var atr: [UInt8] { get }
 
     /// vpcd powered the card on (`ctrl 01`): after insertion and at the first `SCardConnect`.
@@ -31,6 +31,7 @@ public protocol CardSession: AnyObject {
     /// every call into the card and arms one timer for it; when the timer fires it calls `tick(now:)`.
     var nextDeadline: MonotonicInstant? { get }
 
-    /// The deadline from `nextDeadline` has passed (`now >= deadline`).
+    /// The deadline from `nextDeadline` has passed (`now >= deadline`). Afterwards `nextDeadline` must be
+    /// nil or later than `now`, or the shell would call again at once.
     func tick(now: MonotonicInstant)
 }

@@ -49,6 +49,14 @@ public struct MonotonicInstant: InstantProtocol, Hashable, Sendable, CustomStrin
         return .zero - Self.duration(microseconds: microseconds - other.microseconds)
     }
 
+    public static func + (lhs: MonotonicInstant, rhs: Duration) -> MonotonicInstant {
+        lhs.advanced(by: rhs)
+    }
+
+    public static func - (lhs: MonotonicInstant, rhs: MonotonicInstant) -> Duration {
+        rhs.duration(to: lhs)
+    }
+
     public static func < (lhs: MonotonicInstant, rhs: MonotonicInstant) -> Bool {
         lhs.microseconds < rhs.microseconds
     }
