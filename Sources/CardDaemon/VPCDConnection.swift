@@ -9,8 +9,8 @@ import Glibc
 /// machine and the bytes not yet written. `VPCDServer` drives it; it owns the socket and closes it.
 final class VPCDConnection {
     enum Phase {
-        /// A non-blocking connect is under way to `addresses[index]`.
-        case connecting(addresses: [VPCDSocket.Address], index: Int)
+        /// A non-blocking connect is under way to `addresses[index]`; `failures` tells why earlier ones failed.
+        case connecting(addresses: [VPCDSocket.Address], index: Int, failures: [String])
         /// Connected (or accepted): exchanging vpcd messages.
         case established
     }

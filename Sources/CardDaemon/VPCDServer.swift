@@ -31,6 +31,28 @@ public final class VPCDServer {
             }
         }
 
+        /// Parses an endpoint as written on a command line: `HOST:PORT`, or `[IPV6]:PORT`; the port is
+        /// decimal or 0x-prefixed hex, as in reader.conf (`0x8D1B`).
+        public static func parseEndpoint(_ text: String) throws(VPCDServerError) -> (host: String, port: UInt16) {
+            let invalid = VPCDServerError(
+                .invalidEndpoint,
+                "'\(text)' is not a vpcd endpoint: write HOST:PORT, e.g. 127.0.0.1:36123 or [::1]:36123"
+            )
+            guard let colon = text.lastIndex(of: ":") else { throw invalid }
+            var host = Substring(text[..<colon])
+            let portText = text[text.index(after: colon)...]
+            if host.hasPrefix("[") && host.hasSuffix("]") {
+                host = host.dropFirst().dropLast()
+            } else if host.contains(":") {
+                throw invalid
+            }
+            let port =
+                portText.lowercased().hasPrefix("0x")
+                ? UInt16(portText.dropFirst(2), radix: 16) : UInt16(portText, radix: 10)
+            guard !host.isEmpty, let port, port != 0 else { throw invalid }
+            return (String(host), port)
+        }
+
         /// "host:port", with an IPv6 literal in brackets.
         static func endpoint(_ host: String, _ port: UInt16) -> String {
             host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
@@ -71,12 +93,12 @@ public final class VPCDServer {
     /// bound is an error here; in connect mode, an unreachable vpcd is only retried.
     public func start() throws(VPCDServerError) {
         precondition(!isRunning, "VPCDServer.start() called twice")
+        atr = card.atr
         do {
-            _ = try VPCDConnectionStateMachine(atr: card.atr)
+            _ = try VPCDConnectionStateMachine(atr: atr)
         } catch {
             throw VPCDServerError(.invalidATR, error.detail)
         }
-        atr = card.atr
         do {
             cardTimer = try loop.makeTimer { [unowned self] in cardDeadlinePassed() }
             retryTimer = try loop.makeTimer { [unowned self] in retryTimerFired() }
@@ -177,7 +199,7 @@ public final class VPCDServer {
         let connection = VPCDConnection(
             fileDescriptor: fileDescriptor,
             peer: address.description,
-            phase: .connecting(addresses: addresses, index: index),
+            phase: .connecting(addresses: addresses, index: index, failures: failures),
             machine: makeMachine()
         )
         self.connection = connection
@@ -205,10 +227,10 @@ public final class VPCDServer {
 
     /// Gives up on one address of a connection attempt and moves to the next.
     private func abandonAttempt(_ connection: VPCDConnection, failure: String) {
-        guard case .connecting(let addresses, let index) = connection.phase else { return }
+        guard case .connecting(let addresses, let index, let failures) = connection.phase else { return }
         connection.close()
         self.connection = nil
-        connect(to: addresses, index: index + 1, failures: ["\(connection.peer): \(failure)"])
+        connect(to: addresses, index: index + 1, failures: failures + ["\(connection.peer): \(failure)"])
     }
 
     private func retryLater(because reason: String) {

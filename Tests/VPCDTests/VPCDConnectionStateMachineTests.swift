@@ -66,6 +66,7 @@ struct VPCDConnectionStateMachineTests {
         let response = machine.sendResponse(reply)
         #expect(response?.bytes == hexBytes("00 02 6f 00"))
         #expect(response?.substitution == .missingStatusWord(length: reply.count))
+        #expect(response?.substitution?.description == "a \(reply.count)-byte reply has no status word")
     }
 
     @Test func replacesAReplyTooLongForTheLengthFieldBy6F00() throws {
