@@ -11,7 +11,7 @@ case_card_starts() {
 }
 
 case_opensc_names_card() {
-  expect_ok_output_contains "opensc-tool -n names a PIV card" "PIV-II" opensc-tool -r "$(reader_index)" -n
+  expect_ok_output_contains "opensc-tool -n names a PIV card" "Personal Identity Verification Card" opensc-tool -r "$(reader_index)" -n
 }
 
 # OpenSC treats ATRs shaped 3B 8x 80 01 as contactless (secure messaging logic) and hides EC
@@ -31,30 +31,17 @@ case_atr_and_mechanisms() {
   pass "RSA-PKCS, RSA-PKCS-PSS, ECDSA and ECDH1-DERIVE are offered"
 }
 
+# piv-tool 0.23 on Debian 12: only mutual authentication (M) works; external (A) always fails with
+# "admin_mode failed -1400" (a length check, fixed in OpenSC 0.24, commit a0aef25c7), and -G fails
+# under OpenSSL 3 after the card has answered (RSA: OpenSC issue 3156; EC: the curve name is cut to
+# sizeof(pointer) bytes, "invalid curve"). The piv-apdu suite covers both with raw APDUs.
 case_piv_tool_admin() {
   echo "$DEFAULT_MGMT_KEY" > "$RUN/mgmt.key"
   echo 0f0e0d0c0b0a09080706050403020100f0e0d0c0b0a09080 > "$RUN/wrong-mgmt.key"
-  expect_ok "external admin authentication (A:9B:03)" \
-    env PIV_EXT_AUTH_KEY="$RUN/mgmt.key" piv-tool -r "$(reader_index)" -A A:9B:03
   expect_ok "mutual admin authentication (M:9B:03)" \
     env PIV_EXT_AUTH_KEY="$RUN/mgmt.key" piv-tool -r "$(reader_index)" -A M:9B:03
-  expect_fail "external authentication with a wrong key is refused" \
-    env PIV_EXT_AUTH_KEY="$RUN/wrong-mgmt.key" piv-tool -r "$(reader_index)" -A A:9B:03
   expect_fail "mutual authentication with a wrong key is refused" \
     env PIV_EXT_AUTH_KEY="$RUN/wrong-mgmt.key" piv-tool -r "$(reader_index)" -A M:9B:03
-}
-
-case_piv_tool_generates() {
-  expect_ok "piv-tool generates RSA-2048 in 9A" env PIV_EXT_AUTH_KEY="$RUN/mgmt.key" \
-    piv-tool -r "$(reader_index)" -A A:9B:03 -G 9A:07 -o "$RUN/piv-tool-9a.der"
-  expect_ok_output_contains "the public key is RSA 2048" "Public-Key: (2048 bit)" \
-    openssl pkey -pubin -inform DER -in "$RUN/piv-tool-9a.der" -noout -text
-  expect_ok "piv-tool generates P-256 in 9E" env PIV_EXT_AUTH_KEY="$RUN/mgmt.key" \
-    piv-tool -r "$(reader_index)" -A M:9B:03 -G 9E:11 -o "$RUN/piv-tool-9e.der"
-  expect_ok_output_contains "the public key is on P-256" "NIST CURVE: P-256" \
-    openssl pkey -pubin -inform DER -in "$RUN/piv-tool-9e.der" -noout -text
-  expect_fail "generation without admin authentication is refused" \
-    piv-tool -r "$(reader_index)" -G 9D:11 -o "$RUN/piv-tool-9d.der"
 }
 
 case_keys_with_certificates() {
@@ -73,10 +60,10 @@ case_pkcs15_lists_objects() {
   local label
   for label in "PIV AUTH key" "SIGN key" "KEY MAN key" "CARD AUTH key" \
     "Certificate for PIV Authentication" "Certificate for Digital Signature" \
-    "Certificate for Key Management" "Certificate for Card Authentication" "PIV Card Holder pin"; do
+    "Certificate for Key Management" "Certificate for Card Authentication" "PIN [PIN]" "PIN [PIV PUK]"; do
     grep -qF "$label" "$RUN/out/last" || fail "pkcs15-tool -D lists \"$label\"" "$(cat "$RUN/out/last")"
   done
-  pass "pkcs15-tool -D lists the four keys, their certificates and the PIN"
+  pass "pkcs15-tool -D lists the four keys, their certificates, the PIN and the PUK"
   expect_ok "pkcs15-tool reads the 9A certificate" \
     pkcs15-tool -r "$(reader_index)" --read-certificate 01 -o "$RUN/pkcs15-9a.pem"
   expect_equal "it is the imported certificate" \
@@ -167,7 +154,6 @@ run_case "a new card starts" case_card_starts
 run_case "opensc-tool names the card" case_opensc_names_card
 run_case "ATR and mechanisms" case_atr_and_mechanisms
 run_case "piv-tool admin authentication" case_piv_tool_admin
-run_case "piv-tool key generation" case_piv_tool_generates
 run_case "keys with certificates in 9A, 9C, 9D, 9E" case_keys_with_certificates
 run_case "pkcs15-tool lists the objects" case_pkcs15_lists_objects
 run_case "pkcs11-tool self-test" case_pkcs11_self_test

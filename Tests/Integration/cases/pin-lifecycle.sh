@@ -104,6 +104,16 @@ case_reset_needs_both_blocked() {
   expect_equal "the 9A certificate is gone" 6A82 "$(apdu_sw "00 CB 3F FF 05 5C 03 5F C1 05 00")"
 }
 
+# A card reset ends the PIN-verified state (ISO 7816-4: security status is lost on reset).
+# libykpiv resets the card when it disconnects.
+case_reset_clears_verified_state() {
+  expect_equal "VERIFY, then the status in the same session: verified" "9000 9000" \
+    "$(apdu_sws "$(verify_apdu "$DEFAULT_PIN")" "$STATUS")"
+  expect_ok "yubico-piv-tool verifies the PIN and resets the card when it disconnects" \
+    ykpiv -P "$DEFAULT_PIN" -a verify-pin
+  expect_equal "after the reset: not verified, 5 tries" 63C5 "$(apdu_sw "$STATUS")"
+}
+
 # The verified state must end after --pin-timeout seconds without use. Checked inside one PC/SC
 # session (so the result does not depend on whether the card also clears the state between sessions),
 # against a control run with the default timeout (900 s) that must still be verified after the same idle.
@@ -134,5 +144,6 @@ run_case "the PUK unblocks the PIN" case_puk_unblocks
 run_case "PIN format is enforced" case_pin_format
 run_case "the PUK blocks after 3 wrong tries" case_puk_blocks
 run_case "RESET only when PIN and PUK are blocked" case_reset_needs_both_blocked
+run_case "a card reset ends the PIN-verified state" case_reset_clears_verified_state
 run_case "the PIN-verified state times out" case_pin_timeout
 suite_summary

@@ -73,9 +73,19 @@ case_yubikey_extensions() {
   apdu_session_end
 }
 
+# Wrong keys come first: whether a card clears the administrator state between PC/SC sessions
+# (without a reset) is its own business, so a refusal is checked before any success.
 case_admin_3des() {
   apdu_session_start
   session_expect "GENERATE without admin authentication: 6982" 6982 "$GENERATE_9A_P256"
+  expect_fail "mutual authentication with a wrong 3DES key is refused" \
+    session_admin_mutual 03 0F0E0D0C0B0A09080F0E0D0C0B0A09080F0E0D0C0B0A0908
+  session_expect "GENERATE stays refused" 6982 "$GENERATE_9A_P256"
+  expect_fail "external authentication with a wrong 3DES key is refused" \
+    session_admin_external 03 0F0E0D0C0B0A09080F0E0D0C0B0A09080F0E0D0C0B0A0908
+  session_expect "GENERATE stays refused" 6982 "$GENERATE_9A_P256"
+  apdu_session_end
+  apdu_session_start
   expect_ok "mutual authentication with the default 3DES key" session_admin_mutual 03 "$DEFAULT_MGMT_KEY"
   session_expect "GENERATE now works" 9000 "$GENERATE_9A_P256"
   [[ "$DATA" == 7F49*86* ]] || fail "the answer is 7F49 { 86 point }" "$DATA"
@@ -84,15 +94,10 @@ case_admin_3des() {
   expect_ok "external authentication with the default 3DES key" session_admin_external 03 "$DEFAULT_MGMT_KEY"
   session_expect "GENERATE works" 9000 "$GENERATE_9A_P256"
   apdu_session_end
-  apdu_session_start
-  expect_fail "mutual authentication with a wrong 3DES key is refused" \
-    session_admin_mutual 03 0F0E0D0C0B0A09080F0E0D0C0B0A09080F0E0D0C0B0A0908
-  session_expect "GENERATE stays refused" 6982 "$GENERATE_9A_P256"
-  apdu_session_end
 }
 
 case_admin_aes128() {
-  local guid_before; guid_before=$(chuid_guid) || fail "the CHUID has a GUID" "$(last_output)"
+  local guid_before; guid_before=$(chuid_guid) || fail "the CHUID has a GUID" "DATA ${DATA:-none}"
   expect_ok "stop the card" card_stop
   expect_ok "a new card with an AES-128 management key" card_init --force --management-key "$AES_MGMT_KEY"
   expect_ok "the card appears" card_start
@@ -103,6 +108,10 @@ case_admin_aes128() {
   session_apdu "00 87 03 9B 04 7C 02 80 00"
   [ "$SW" != 9000 ] || fail "a 3DES witness request is refused for an AES key" "SW 9000, $DATA"
   pass "a 3DES witness request is refused for an AES key ($SW)"
+  expect_fail "a wrong AES key is refused" session_admin_mutual 08 0F0E0D0C0B0A09080706050403020100
+  session_expect "GENERATE stays refused" 6982 "$GENERATE_9A_P256"
+  apdu_session_end
+  apdu_session_start
   expect_ok "mutual authentication with AES-128 (SP 800-73-4 part 2, appendix A)" \
     session_admin_mutual 08 "$AES_MGMT_KEY"
   session_expect "GENERATE works" 9000 "$GENERATE_9A_P256"
@@ -111,11 +120,7 @@ case_admin_aes128() {
   expect_ok "external authentication with AES-128" session_admin_external 08 "$AES_MGMT_KEY"
   session_expect "GENERATE works" 9000 "$GENERATE_9A_P256"
   apdu_session_end
-  apdu_session_start
-  expect_fail "a wrong AES key is refused" session_admin_mutual 08 0F0E0D0C0B0A09080706050403020100
-  session_expect "GENERATE stays refused" 6982 "$GENERATE_9A_P256"
-  apdu_session_end
-  local guid_after; guid_after=$(chuid_guid) || fail "the new card's CHUID has a GUID"
+  local guid_after; guid_after=$(chuid_guid) || fail "the new card's CHUID has a GUID" "DATA ${DATA:-none}"
   [ "$guid_before" != "$guid_after" ] || fail "each credential has its own CHUID GUID" "both $guid_after"
   pass "each credential has its own CHUID GUID ($guid_before, $guid_after)"
 }
@@ -137,6 +142,6 @@ run_case "a new card starts" case_card_starts
 run_case "SELECT forms and Discovery" case_select_forms
 run_case "YubiKey extensions: version, serial, metadata" case_yubikey_extensions
 run_case "administrator authentication with 3DES" case_admin_3des
-run_case "administrator authentication with AES-128, unique CHUID" case_admin_aes128
 run_case "security conditions of 9A" case_security_conditions
+run_case "administrator authentication with AES-128, unique CHUID" case_admin_aes128
 suite_summary

@@ -8,14 +8,14 @@ harness_begin "$@"
 case_card_starts() {
   expect_ok "a new card is created" card_init
   expect_ok "the card appears in $(reader_name)" card_start
-  expect_ok_output_contains "OpenSC identifies it" "PIV-II" opensc-tool -r "$(reader_index)" -n
+  expect_ok_output_contains "OpenSC identifies it" "Personal Identity Verification Card" opensc-tool -r "$(reader_index)" -n
 }
 
 case_sigterm_removes_card() {
   expect_ok "SIGTERM: serve exits 0 and the reader empties" card_stop
   expect_fail "OpenSC finds no card" opensc-tool -r "$(reader_index)" -n
   expect_ok "serve again: the card is back" card_start
-  expect_ok_output_contains "OpenSC identifies it" "PIV-II" opensc-tool -r "$(reader_index)" -n
+  expect_ok_output_contains "OpenSC identifies it" "Personal Identity Verification Card" opensc-tool -r "$(reader_index)" -n
 }
 
 case_pcscd_restart() {
@@ -25,7 +25,7 @@ case_pcscd_restart() {
   expect_ok "pcscd starts again" pcscd_start
   expect_ok "the card is back in the reader within 15 s" wait_until 15 "the card is back" card_present
   expect_equal "it is the same serve process" "$pid" "$(background_pid card)"
-  expect_ok_output_contains "OpenSC identifies it" "PIV-II" opensc-tool -r "$(reader_index)" -n
+  expect_ok_output_contains "OpenSC identifies it" "Personal Identity Verification Card" opensc-tool -r "$(reader_index)" -n
 }
 
 case_card_before_pcscd() {
@@ -35,7 +35,7 @@ case_card_before_pcscd() {
   expect_ok "serve runs while pcscd is down" background_running card
   expect_ok "pcscd starts" pcscd_start
   expect_ok "the card appears within 15 s" wait_until 15 "the card appears" card_present
-  expect_ok_output_contains "OpenSC identifies it" "PIV-II" opensc-tool -r "$(reader_index)" -n
+  expect_ok_output_contains "OpenSC identifies it" "Personal Identity Verification Card" opensc-tool -r "$(reader_index)" -n
 }
 
 run_case "a new card starts" case_card_starts

@@ -1,6 +1,6 @@
 #!/bin/bash
 # What the card is for, end to end through OpenSC's PKCS#11 module: keys generated on the card get
-# certificates from a test CA (CSRs signed by the card), then TLS client authentication, CMS signing,
+# certificates from a test CA (CSRs signed by the card through the pkcs11 engine), then TLS client authentication, CMS signing,
 # SSH public-key login and smart-card logon through pam_pkcs11 (with a CRL).
 . "$(dirname "$0")/../lib/harness.sh"
 harness_begin "$@"
@@ -9,6 +9,7 @@ USER_NAME=pivtest
 TLS_PORT=4433
 KEY_9A="pkcs11:id=%01;type=private;pin-value=$DEFAULT_PIN"
 KEY_9C="pkcs11:id=%02;type=private;pin-value=$DEFAULT_PIN"
+KEY_9E="pkcs11:id=%04;type=private;pin-value=$DEFAULT_PIN"
 
 case_card_and_ca() {
   expect_ok "a new card is created" card_init
@@ -21,26 +22,39 @@ case_card_and_ca() {
 case_9a_certificate_from_card_csr() {
   mkdir -p "$RUN/keys"
   expect_ok "the card generates RSA-2048 in 9A" ykpiv -a generate -s 9a -A RSA2048 -o "$RUN/keys/9a.pub"
-  expect_ok "the card signs a CSR for it (yubico-piv-tool request-certificate)" \
-    ykpiv -P "$DEFAULT_PIN" -a verify-pin -a request-certificate -s 9a -S "/CN=$USER_NAME/UID=$USER_NAME/" \
-      -i "$RUN/keys/9a.pub" -o "$RUN/9a.csr"
+  expect_ok "the card signs a CSR for it (openssl req through the pkcs11 engine)" \
+    card_signed_request 9a "/CN=$USER_NAME/UID=$USER_NAME" "$RUN/9a.csr"
   expect_ok_output_contains "the CSR's signature verifies" "verify OK" openssl req -in "$RUN/9a.csr" -verify -noout
   expect_ok "the CA issues the certificate" pki_issue "$RUN/9a.csr" "$RUN/keys/9a.crt" client_cert
   expect_ok "it carries the card's key" same_public_key "$RUN/keys/9a.pub" "$RUN/keys/9a.crt"
   expect_ok "it is imported into the card" ykpiv -a import-certificate -s 9a -i "$RUN/keys/9a.crt"
-  expect_ok_output_contains "OpenSC sees the key with its certificate" "CN=$USER_NAME" \
-    pkcs15-tool -r "$(reader_index)" --list-certificates
+  expect_ok "OpenSC reads the certificate" \
+    pkcs15-tool -r "$(reader_index)" --read-certificate 01 -o "$RUN/9a-opensc.pem"
+  expect_equal "it is the CA-issued one" "$(openssl x509 -in "$RUN/keys/9a.crt" -outform DER | sha256sum)" \
+    "$(openssl x509 -in "$RUN/9a-opensc.pem" -outform DER | sha256sum)"
 }
 
+# The 9C key gets a self-signed certificate first, so that OpenSC shows it without help; then a CSR
+# through the engine with a plain PKCS#11 URI, as any application would make one.
 case_9c_certificate_from_engine_csr() {
   expect_ok "P-256 key with a self-signed certificate in 9C" new_slot_key 9c ECCP256 "/CN=$USER_NAME signer/"
-  expect_ok "openssl req signs a CSR with the card's key through the pkcs11 engine" \
-    openssl_engine req -new -engine pkcs11 -keyform engine -key "$KEY_9C" \
+  expect_ok "openssl req signs a CSR with the card's key through the pkcs11 engine (PIN on stdin)" \
+    engine_with_pin req -new -engine pkcs11 -keyform engine -key "$KEY_9C" \
       -subj "/CN=$USER_NAME signer/UID=$USER_NAME" -out "$RUN/9c.csr"
   expect_ok_output_contains "the CSR's signature verifies" "verify OK" openssl req -in "$RUN/9c.csr" -verify -noout
   expect_ok "the CA issues the certificate" pki_issue "$RUN/9c.csr" "$RUN/keys/9c-ca.crt" client_cert
   expect_ok "it carries the card's key" same_public_key "$RUN/keys/9c.pub" "$RUN/keys/9c-ca.crt"
   expect_ok "it replaces the self-signed one on the card" ykpiv -a import-certificate -s 9c -i "$RUN/keys/9c-ca.crt"
+}
+
+# engine_with_pin ARGS: openssl_engine answering 9C's PIN prompt from standard input.
+engine_with_pin() { echo "$DEFAULT_PIN" | openssl_engine "$@"; }
+
+case_9e_certificate() {
+  expect_ok "the card generates P-256 in 9E" ykpiv -a generate -s 9e -A ECCP256 -o "$RUN/keys/9e.pub"
+  expect_ok "the card signs a CSR for it" card_signed_request 9e "/CN=$USER_NAME card/UID=$USER_NAME" "$RUN/9e.csr"
+  expect_ok "the CA issues the certificate" pki_issue "$RUN/9e.csr" "$RUN/keys/9e.crt" client_cert
+  expect_ok "it is imported into the card" ykpiv -a import-certificate -s 9e -i "$RUN/keys/9e.crt"
 }
 
 # tls_client_auth KEY_URI CERT: an s_server demanding a client certificate from our CA answers one
@@ -60,10 +74,10 @@ tls_client_auth() {
 
 case_tls_client_auth() {
   expect_ok_output_contains "TLS with the 9A key (RSA): the server saw the client certificate" \
-    "Subject: CN = $USER_NAME, UID = $USER_NAME" tls_client_auth "$KEY_9A" "$RUN/keys/9a.crt"
+    "Subject: CN=$USER_NAME/UID=$USER_NAME" tls_client_auth "$KEY_9A" "$RUN/keys/9a.crt"
   grep -qF "Client certificate" "$RUN/out/last" || fail "the server reports a client certificate" "$(last_output)"
-  expect_ok_output_contains "TLS with the 9C key (ECDSA P-256, PIN always)" \
-    "Subject: CN = $USER_NAME signer, UID = $USER_NAME" tls_client_auth "$KEY_9C" "$RUN/keys/9c-ca.crt"
+  expect_ok_output_contains "TLS with the 9E key (ECDSA P-256)" \
+    "Subject: CN=$USER_NAME card/UID=$USER_NAME" tls_client_auth "$KEY_9E" "$RUN/keys/9e.crt"
   expect_fail "without a client certificate the server refuses" tls_client_auth_without_certificate
 }
 
@@ -83,7 +97,7 @@ cms_sign_and_verify() {
   local key=$1 cert=$2 name=$3
   printf 'pivlink CMS test %s\n' "$(random_hex 8)" > "$RUN/$name.txt"
   expect_ok "openssl cms signs with the card's key ($name)" \
-    openssl_engine cms -sign -engine pkcs11 -keyform engine -inkey "$key" -signer "$cert" \
+    engine_with_pin cms -sign -engine pkcs11 -keyform engine -inkey "$key" -signer "$cert" \
       -in "$RUN/$name.txt" -binary -nodetach -md sha256 -outform DER -out "$RUN/$name.p7s"
   expect_ok_output_contains "openssl cms verifies it against the CA" "Verification successful" \
     openssl cms -verify -inform DER -in "$RUN/$name.p7s" -CAfile "$CA_DIR/ca.crt" -out "$RUN/$name.out"
@@ -129,8 +143,9 @@ case_pam_logon() {
 }
 
 case_pam_revoked() {
-  expect_ok "the CA revokes the 9A and 9C certificates" pki_revoke "$RUN/keys/9a.crt"
-  expect_ok "…both" pki_revoke "$RUN/keys/9c-ca.crt"
+  expect_ok "the CA revokes the certificates of 9A, 9C and 9E" pki_revoke "$RUN/keys/9a.crt"
+  expect_ok "…9C" pki_revoke "$RUN/keys/9c-ca.crt"
+  expect_ok "…9E" pki_revoke "$RUN/keys/9e.crt"
   expect_output_contains "openssl sees the 9A certificate revoked" "certificate revoked" \
     openssl verify -crl_check -CAfile "$CA_DIR/ca.crt" -CRLfile "$CA_DIR/ca.crl" "$RUN/keys/9a.crt"
   expect_ok "pam_pkcs11 gets the new CRL" pam_pkcs11_setup "$CA_DIR/ca.crt" "$CA_DIR/ca.crl"
@@ -139,7 +154,8 @@ case_pam_revoked() {
 
 run_case "card, CA and test user" case_card_and_ca
 run_case "9A certificate from a CSR signed by the card" case_9a_certificate_from_card_csr
-run_case "9C certificate from a CSR made through the pkcs11 engine" case_9c_certificate_from_engine_csr
+run_case "9C certificate from a CSR by an application" case_9c_certificate_from_engine_csr
+run_case "9E certificate from a CSR signed by the card" case_9e_certificate
 run_case "TLS client authentication" case_tls_client_auth
 run_case "CMS signing" case_cms_signing
 run_case "SSH public-key login" case_ssh_login

@@ -1,7 +1,9 @@
 #!/bin/bash
-# yubico-piv-tool 2.2 (Debian 12) against the card: key generation in every slot, self-signed and
-# imported certificates, PIN and PUK management, management key change, attestation, retries, reset.
-# Debian's 2.2 speaks only 3DES management keys and RSA up to 2048.
+# yubico-piv-tool 2.2 (Debian 12) against the card: key generation in every slot, certificate import,
+# signatures, PIN and PUK management, management key change, attestation, retries, reset.
+# Debian's 2.2 speaks only 3DES management keys and RSA up to 2048, and its selfsign and
+# request-certificate actions fail under OpenSSL 3 whatever the card (Yubico/yubico-piv-tool issue
+# 388): the certificates here are self-signed by the card through OpenSC (lib/tools.sh new_slot_key).
 . "$(dirname "$0")/../lib/harness.sh"
 harness_begin "$@"
 
@@ -36,7 +38,7 @@ case_status_lists_slots() {
   expect_ok "status" ykpiv -a status
   local expected
   for expected in "Slot 9a:" "Slot 9c:" "Slot 9d:" "Slot 9e:" "Algorithm:	RSA2048" "Algorithm:	ECCP256" \
-    "Algorithm:	ECCP384" "Subject DN:	CN=pivlink 9a, O=pivlink test"; do
+    "Algorithm:	ECCP384" "CN=pivlink 9a"; do
     grep -qF "$expected" "$RUN/out/last" || fail "status shows \"$expected\"" "$(cat "$RUN/out/last")"
   done
   pass "status lists the four slots with algorithms and subjects"
@@ -61,7 +63,9 @@ case_verify_pin() {
   expect_output_contains "a wrong PIN is refused, 4 tries left" "4 tries left" ykpiv -P 999999 -a verify-pin
   expect_ok_output_contains "status counts the failure" "PIN tries left:	4" ykpiv -a status
   expect_ok "the right PIN verifies again" ykpiv -P "$DEFAULT_PIN" -a verify-pin
-  expect_ok_output_contains "and restores the tries" "PIN tries left:	5" ykpiv -a status
+  expect_output_contains "and restored the tries: a wrong PIN leaves 4 again" "4 tries left" \
+    ykpiv -P 999999 -a verify-pin
+  expect_ok "the right PIN verifies" ykpiv -P "$DEFAULT_PIN" -a verify-pin
 }
 
 case_change_pin() {
@@ -137,7 +141,7 @@ case_reset() {
 
 run_case "a new card starts" case_card_starts
 run_case "status of a new card" case_status_of_new_card
-run_case "generate, self-sign, import in 9A, 9C, 9D, 9E" case_generate_every_slot
+run_case "generate, certify, import in 9A, 9C, 9D, 9E" case_generate_every_slot
 run_case "status lists the slots" case_status_lists_slots
 run_case "test-signature and test-decipher" case_test_signatures
 run_case "verify-pin" case_verify_pin

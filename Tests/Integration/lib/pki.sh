@@ -21,8 +21,12 @@ default_crl_days = 30
 policy = policy_any
 unique_subject = no
 copy_extensions = none
+preserve = yes
 [policy_any]
 commonName = supplied
+UID = optional
+organizationName = optional
+organizationalUnitName = optional
 [client_cert]
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature

@@ -34,13 +34,14 @@ CONF
 }
 
 # ssh_with_card PIN USER CMD...: ssh to the sandbox's sshd with the card's keys (OpenSC's PKCS#11
-# module), the PIN given through SSH_ASKPASS; no other identity, agent or configuration.
+# module), the PIN given through SSH_ASKPASS; no other identity (IdentityFile=none; IdentitiesOnly
+# would drop the PKCS#11 keys too), agent or configuration.
 ssh_with_card() {
   local pin=$1 user=$2; shift 2
   printf '#!/bin/sh\necho %q\n' "$pin" > "$RUN/askpass" && chmod 0700 "$RUN/askpass"
   SSH_ASKPASS=$RUN/askpass SSH_ASKPASS_REQUIRE=force DISPLAY=:0 \
     bounded ssh -F /dev/null -I "$OPENSC_MODULE" -p "$SSHD_PORT" \
-      -o IdentityFile=none -o IdentitiesOnly=yes -o IdentityAgent=none \
+      -o IdentityFile=none -o IdentityAgent=none \
       -o UserKnownHostsFile="$SSHD_DIR/known_hosts" -o StrictHostKeyChecking=yes \
       -o PasswordAuthentication=no -o KbdInteractiveAuthentication=no -o ConnectTimeout=10 \
       "$user@127.0.0.1" "$@" </dev/null

@@ -34,16 +34,32 @@ slot_key_id() {
   case "$1" in 9a) echo 01 ;; 9c) echo 02 ;; 9d) echo 03 ;; 9e) echo 04 ;; *) die "no key id for slot $1" ;; esac
 }
 
-# new_slot_key SLOT ALGORITHM SUBJECT [MGMT KEY]: generates a key on the card with yubico-piv-tool,
-# has the card self-sign a certificate for it and imports it (OpenSC shows only keys with a
-# certificate). Leaves $RUN/keys/SLOT.pub (from generate) and $RUN/keys/SLOT.crt.
+# new_slot_key SLOT ALGORITHM SUBJECT [MGMT KEY]: yubico-piv-tool generates a key on the card, the
+# card signs a self-signed certificate for it (card_signed_request) and yubico-piv-tool imports that,
+# since OpenSC shows only keys with a certificate. Leaves $RUN/keys/SLOT.pub (from generate) and
+# $RUN/keys/SLOT.crt. (yubico-piv-tool 2.2's own selfsign and request-certificate always fail under
+# OpenSSL 3, so on Debian 12: "Failed signing certificate", Yubico/yubico-piv-tool issue 388.)
 new_slot_key() {
   local slot=$1 algorithm=$2 subject=$3 key=${4:-$DEFAULT_MGMT_KEY}
   mkdir -p "$RUN/keys"
   ykpiv -k"$key" -a generate -s "$slot" -A "$algorithm" -o "$RUN/keys/$slot.pub" \
-    && ykpiv -P "$DEFAULT_PIN" -a verify-pin -a selfsign -s "$slot" -S "$subject" \
-         -i "$RUN/keys/$slot.pub" -o "$RUN/keys/$slot.crt" \
+    && card_signed_request "$slot" "$subject" "$RUN/keys/$slot.crt" -x509 -days 30 \
     && ykpiv -k"$key" -a import-certificate -s "$slot" -i "$RUN/keys/$slot.crt"
+}
+
+# card_signed_request SLOT SUBJECT OUT [OPENSSL REQ OPTIONS]: `openssl req` makes a CSR (or, with
+# -x509, a self-signed certificate) for SUBJECT (/CN=…/…), signed by the card's key in SLOT through
+# OpenSC's PKCS#11 module and the pkcs11 engine (the PIN on standard input answers 9C's prompt).
+# OpenSC 0.23 shows a key without a certificate when PIV_<SLOT>_KEY names a file with its public key
+# ($RUN/keys/SLOT.pub, from generate).
+card_signed_request() {
+  local slot=$1 subject=${2%/} out=$3; shift 3
+  openssl pkey -pubin -in "$RUN/keys/$slot.pub" -outform DER -out "$RUN/keys/$slot.pub.der" || return 1
+  (
+    export "PIV_$(tr a-z A-Z <<<"$slot")_KEY=$RUN/keys/$slot.pub.der"
+    echo "$DEFAULT_PIN" | openssl_engine req -new "$@" -engine pkcs11 -keyform engine \
+      -key "pkcs11:id=%$(slot_key_id "$slot");type=private;pin-value=$DEFAULT_PIN" -subj "$subject" -out "$out"
+  )
 }
 
 # same_public_key PEM_PUBKEY CERT: the certificate carries this public key.
@@ -53,7 +69,9 @@ same_public_key() {
 }
 
 # openssl_engine ARGS: openssl with libp11's "pkcs11" engine over OpenSC's PKCS#11 module, so that
-# -engine pkcs11 -keyform engine -key 'pkcs11:…' reaches the card.
+# -engine pkcs11 -keyform engine -key 'pkcs11:…' reaches the card. It runs in a new session, without
+# a controlling terminal, so that the PIN prompt libp11 shows for keys that need the PIN before every
+# use (9C: CKA_ALWAYS_AUTHENTICATE; the URI's pin-value does not cover it) reads standard input.
 openssl_engine() {
   local conf=$RUN/openssl-pkcs11.cnf engines
   if [ ! -f "$conf" ]; then
@@ -71,7 +89,7 @@ MODULE_PATH = $OPENSC_MODULE
 init = 0
 CONF
   fi
-  OPENSSL_CONF=$conf bounded openssl "$@"
+  OPENSSL_CONF=$conf setsid -w timeout -k 5 "$COMMAND_TIMEOUT" openssl "$@"
 }
 
 # ykpiv_block_pin / ykpiv_block_puk: wrong PINs (PUKs) until yubico-piv-tool reports the code
@@ -119,10 +137,20 @@ session_apdu() {
       *"$marker"*) [ -n "$SW" ]; return ;;
       "Received (SW1=0x"*) SW=$(sed -E 's/.*SW1=0x(..), SW2=0x(..).*/\1\2/' <<<"$line"); in_data=1 ;;
       "Success!" | "Failure:"*) in_data=0 ;;
-      *) [ "$in_data" = 1 ] && DATA+=$(sed -E 's/\|.*//; s/ //g' <<<"$line") ;;
+      *) [ "$in_data" -ge 1 ] && DATA+=$(dump_line_hex "$line" "$in_data") && in_data=$((in_data + 1)) ;;
     esac
   done
   return 1
+}
+
+# dump_line_hex LINE NUMBER: the bytes of one line of OpenSC's hex dump (util_hex_dump_asc), as hex.
+# A line is "XX " per byte (at most 16) and then the bytes as ASCII; lines after the first are padded
+# to 16 bytes' width before the ASCII. So the first line holds length/4 bytes, later ones length-48.
+dump_line_hex() {
+  local line=$1 count
+  if [ "$2" -eq 1 ]; then count=$((${#line} / 4)); else count=$((${#line} - 48)); fi
+  local hex=${line:0:$((count * 3))}
+  echo "${hex// /}"
 }
 
 apdu_session_end() {
