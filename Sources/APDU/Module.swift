@@ -1,1 +1,0 @@
-// APDU module: under construction in this session.

@@ -1,1 +1,0 @@
-// PIVCard module: under construction in this session.
