@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "VPCD", swiftSettings: swiftSettings),
 
         // MARK: shells
-        .target(name: "CredentialStore", dependencies: ["PIVCard", "CardCrypto"], swiftSettings: swiftSettings),
+        .target(name: "CredentialStore", dependencies: ["CardCrypto"], swiftSettings: swiftSettings),
         .target(name: "EventLoop", dependencies: ["CSystemd"], swiftSettings: swiftSettings),
         .target(
             name: "CardDaemon",
@@ -92,7 +92,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CredentialStoreTests",
-            dependencies: ["CredentialStore", "PIVCard", "CardCrypto"],
+            dependencies: ["CredentialStore", "CardCrypto"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "VPCDTests", dependencies: ["VPCD"], swiftSettings: swiftSettings),

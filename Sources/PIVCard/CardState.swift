@@ -39,6 +39,17 @@ public struct SlotKey: Codable, Sendable, Equatable {
     public var origin: KeyOrigin
     public var publicKey: PublicKey
     public var privateKey: ProtectedPrivateKey
+
+    public init(
+        algorithm: AsymmetricAlgorithm, pinPolicy: PINPolicy, origin: KeyOrigin, publicKey: PublicKey,
+        privateKey: ProtectedPrivateKey
+    ) {
+        self.algorithm = algorithm
+        self.pinPolicy = pinPolicy
+        self.origin = origin
+        self.publicKey = publicKey
+        self.privateKey = privateKey
+    }
 }
 
 /// How a private key is kept. Keys whose policy needs the PIN are sealed to the vault's public key; the rest
@@ -56,6 +67,12 @@ public struct ReferenceData: Codable, Sendable, Equatable {
     /// Whether it still has the factory value, for GET METADATA and `status` warnings.
     public var isDefault: Bool
 
+    public init(triesLeft: Int, maximumTries: Int, isDefault: Bool) {
+        self.triesLeft = triesLeft
+        self.maximumTries = maximumTries
+        self.isDefault = isDefault
+    }
+
     public var isBlocked: Bool { triesLeft == 0 }
 }
 
@@ -64,4 +81,10 @@ public struct ManagementKey: Codable, Sendable, Equatable {
     public var algorithm: SymmetricAlgorithm
     public var key: [UInt8]
     public var isDefault: Bool
+
+    public init(algorithm: SymmetricAlgorithm, key: [UInt8], isDefault: Bool) {
+        self.algorithm = algorithm
+        self.key = key
+        self.isDefault = isDefault
+    }
 }

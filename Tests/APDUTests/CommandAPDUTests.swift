@@ -33,7 +33,7 @@ struct CommandAPDUTests {
     }
 
     @Test func inconsistentLengthsAreRejected() {
-        for bad in ["00 A4 04", "00 CB 3F FF 05 5C 03", "00 CB 3F FF 02 5C 03 5F C1", "00 DB 3F FF 00 00 01 AA",
+        for bad in ["00 A4 04", "00 CB 3F FF 05 5C 03", "00 CB 3F FF 02 5C 03 5F C1", "00 DB 3F FF 00 00 00 AA",
                     "00 DB 3F FF 00 01", "00 DB 3F FF 00 00 02 AA BB CC"] {
             #expect(throws: APDUError.self, "\(bad)") { try CommandAPDU(parsing: hex(bad)) }
         }

@@ -1,1 +1,0 @@
-// CardDaemon module: under construction in this session.
