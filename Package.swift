@@ -67,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "pivlink-card",
             dependencies: [
-                "CardDaemon", "CredentialStore", "PIVCard",
+                "CardDaemon", "CredentialStore", "PIVCard", "EventLoop", "CardCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

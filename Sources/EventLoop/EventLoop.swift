@@ -71,6 +71,17 @@ public final class EventLoop {
         try TimerSource(event: event, accuracy: accuracy, handler: handler)
     }
 
+    /// Blocks SIGTERM and SIGINT in the calling thread, so that threads started afterwards (Foundation starts
+    /// some, e.g. to run a child process) inherit the mask and the signals wait for the loop's signalfd instead
+    /// of killing the process. Call it first thing in a daemon's entry point.
+    public static func blockTerminationSignals() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGTERM)
+        sigaddset(&set, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+    }
+
     /// Handles SIGTERM and SIGINT on the loop: `handler` gets the signal number and typically closes
     /// connections and calls `exit(_:)`. Call once.
     ///

@@ -1,6 +1,7 @@
 import Foundation
 import ArgumentParser
 import CardDaemon
+import EventLoop
 import PIVCard
 
 struct ServeCommand: ParsableCommand {
@@ -33,6 +34,7 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
+        EventLoop.blockTerminationSignals()
         let mode: VPCDServer.Mode
         if let vpcd {
             let (host, port) = try VPCDServer.Mode.parseEndpoint(vpcd)
