@@ -31,7 +31,10 @@ enum ManagementKeyAuthentication {
                 let plain = random.bytes(size)
                 let encrypted = try BlockCipher.encrypt(key.algorithm, key: key.key, block: plain)
                 return .respond(TLV(0x7C, children: [TLV(0x80, encrypted)]).encoded, pending: .mutual(witness: plain))
-            case (.some(let returned), .some(let hostChallenge), nil) where !returned.isEmpty:
+            // The second mutual step may ask for the answer with an empty 82, as pt2 App. A.2's example does;
+            // libykpiv and OpenSC leave it out.
+            case (.some(let returned), .some(let hostChallenge), let request)
+                where !returned.isEmpty && (request == nil || request == []):
                 guard case .mutual(let expected)? = pending else { return .refused(.conditionsOfUseNotSatisfied) }
                 guard returned.count == size, hostChallenge.count == size, ConstantTime.equals(returned, expected)
                 else { return .refused(.securityStatusNotSatisfied) }
