@@ -49,8 +49,7 @@ public final class PIVCard {
         tick(now: now)
         security.lastActivity = now
         guard let command = try? CommandAPDU(parsing: bytes) else {
-            chain.abandon()
-            responses.discard()
+            abandonPendingExchanges()
             return ResponseAPDU(.wrongLength).serialized()
         }
         return respond(to: command).serialized()
@@ -78,20 +77,31 @@ public final class PIVCard {
 
     // MARK: dispatch
 
+    /// What an unusable command does to the exchanges it interrupts: the chain being received, the answer being
+    /// read, and what lasts only until the next command (PIN Always, a pending management-key challenge) all end.
+    private func abandonPendingExchanges() {
+        chain.abandon()
+        responses.discard()
+        security.endOneCommandState()
+    }
+
     private func respond(to command: CommandAPDU) -> ResponseAPDU {
         guard command.cla & ~0x10 == 0x00 else {
-            chain.abandon()
-            responses.discard()
+            abandonPendingExchanges()
             return ResponseAPDU(.classNotSupported)
         }
         if command.ins == Instruction.getResponse, !command.isChainContinuation {
+            security.endOneCommandState()
             return responses.getResponse(le: command.le) ?? ResponseAPDU(.conditionsOfUseNotSatisfied)
         }
         responses.discard()
         switch chain.receive(command) {
         case .awaitingMore:
+            // Only a GENERAL AUTHENTICATE arriving in links may still use what the command before it granted.
+            if command.ins != Instruction.generalAuthenticate { security.endOneCommandState() }
             return ResponseAPDU(.success)
         case .rejected(let status):
+            security.endOneCommandState()
             return ResponseAPDU(status)
         case .complete(let whole):
             let pinJustVerified = security.pinJustVerified

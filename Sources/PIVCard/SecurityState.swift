@@ -23,6 +23,12 @@ struct SecurityState {
         self = SecurityState()
     }
 
+    /// Drops what lasts only until the next command: the PIN Always permission and a pending challenge.
+    mutating func endOneCommandState() {
+        pinJustVerified = false
+        pendingAdminChallenge = nil
+    }
+
     /// Drops the PIN-verified state and what it unlocked, keeping management-key authentication.
     mutating func clearPIN() {
         pinVerified = false
