@@ -46,7 +46,8 @@ struct CardCommand: ParsableCommand {
             managementKey: ManagementKey(algorithm: CardProvisioning.defaultManagementKeyAlgorithm,
                                          key: CardProvisioning.defaultManagementKey, isDefault: true),
             kdf: .interactive, environment: CardEnvironment())
-        let inProcess = PIVClient(transport: InProcessTransport(card: PIVCard(state: state, store: InMemoryCardStateStore())))
+        let card = PIVCard(state: state, store: InMemoryCardStateStore())
+        let inProcess = PIVClient(transport: InProcessTransport(card: card))
         let pcsc = PIVClient(transport: try PCSCTransport(reader: reader, wait: .seconds(wait)))
         for client in [inProcess, pcsc] {
             try CardBenchmark.load(keys, into: client)
@@ -63,11 +64,13 @@ struct CardCommand: ParsableCommand {
             pivlink-bench card: \(rounds) rounds × \(String(format: "%.2f", seconds / Double(rounds))) s per cell \
             (after \(warmUp) s warm-up), paths rotated each round; \(ProcessInfo.processInfo.activeProcessorCount) CPUs.
             (a) in process: PIVCard.process on APDU bytes, in this process.
-            (b) PC/SC: SCardTransmit → pcscd → vpcd (loopback TCP) → pivlink-card serve, one connection, no transactions.
+            (b) PC/SC: SCardTransmit → pcscd → vpcd (loopback TCP) → pivlink-card serve; one connection, no
+                transactions.
             (c) raw OpenSSL: CardCrypto PrivateKey.ecdsaSign / rsaRawPrivate, thin calls over OpenSSL EVP, same key.
-            Keys made here and imported into both cards: P-256 in 9A, RSA-2048 in 9D, PIN policy once, PIN verified once.
-            P-256: one APDU (SHA-256-sized hash). RSA-2048: raw private op on 256 bytes, sent as a CLA 10 chain of two
-            short APDUs, the 264-byte answer fetched with one GET RESPONSE. Each path's result is checked before measuring.
+            Keys made here and imported into both cards: P-256 in 9A, RSA-2048 in 9D, PIN policy once, PIN verified
+            once. P-256: one APDU (a 32-byte hash). RSA-2048: raw private op on 256 bytes, sent as a CLA 10 chain of
+            two short APDUs, the 264-byte answer fetched with one GET RESPONSE. Every path's result is checked
+            against the key before measuring.
 
             """)
         let rows = try CardBenchmark(workloads: workloads, inProcess: inProcess, pcsc: pcsc)

@@ -70,7 +70,9 @@ final class PCSCTransport: CardTransport {
         while true {
             let remaining = clock.now.duration(to: deadline)
             guard remaining > .zero else {
-                throw BenchError(.pcsc, "no card appeared in the reader \"\(reader)\" within the wait: is pivlink-card serving it?")
+                let known = readers(context).map { "\"\($0)\"" }.joined(separator: ", ")
+                throw BenchError(.pcsc, "no card appeared in the reader \"\(reader)\" in time "
+                    + "(pcscd has: \(known.isEmpty ? "no readers" : known)): is pivlink-card serving it, or is --reader wrong?")
             }
             var state = SCARD_READERSTATE()
             state.dwCurrentState = known
@@ -79,6 +81,11 @@ final class PCSCTransport: CardTransport {
                 return SCardGetStatusChange(context, DWORD(min(remaining, .seconds(1)).milliseconds), &state, 1)
             }
             if status == SCARD_E_TIMEOUT { continue }
+            if status == SCARD_E_UNKNOWN_READER {
+                // pcscd adds the readers of reader.conf.d while it starts.
+                Thread.sleep(forTimeInterval: 0.1)
+                continue
+            }
             try check(status, "watching the reader \"\(reader)\" (SCardGetStatusChange)")
             if state.dwEventState & DWORD(SCARD_STATE_PRESENT) != 0 { return }
             if state.dwEventState & DWORD(SCARD_STATE_UNKNOWN) != 0 {
@@ -88,6 +95,15 @@ final class PCSCTransport: CardTransport {
                 known = state.dwEventState & ~DWORD(SCARD_STATE_CHANGED)
             }
         }
+    }
+
+    /// The readers pcscd knows, for error messages; empty when it has none or cannot say.
+    private static func readers(_ context: SCARDCONTEXT) -> [String] {
+        var length: DWORD = 0
+        guard SCardListReaders(context, nil, nil, &length) == SCARD_S_SUCCESS, length > 0 else { return [] }
+        var names = [CChar](repeating: 0, count: Int(length))
+        guard SCardListReaders(context, nil, &names, &length) == SCARD_S_SUCCESS else { return [] }
+        return names.split(separator: 0).map { String(decoding: $0.map { UInt8(bitPattern: $0) }, as: UTF8.self) }
     }
 
     private static func check(_ status: LONG, _ what: String) throws {

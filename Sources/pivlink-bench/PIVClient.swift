@@ -11,6 +11,8 @@ final class PIVClient {
     private static let pinReference: UInt8 = 0x80
     private static let managementKeyReference: UInt8 = 0x9B
     private static let shortDataLimit = 255
+    /// No PIV answer is longer than an extended APDU's.
+    private static let maximumAnswer = 65_536
 
     private let transport: any CardTransport
 
@@ -36,17 +38,19 @@ final class PIVClient {
     }
 
     /// Sends a chain and collects the whole answer through GET RESPONSE. Returns the answer and how many APDUs
-    /// crossed the transport.
+    /// crossed the transport. A link other than the last that is not answered 9000 ends the chain.
     func exchange(_ links: [[UInt8]]) throws -> (response: ResponseAPDU, apdus: Int) {
-        var apdus = 0
         var last = ResponseAPDU(.success)
-        for link in links {
+        for (index, link) in links.enumerated() {
             last = try ResponseAPDU(parsing: transport.transmit(link))
-            apdus += 1
-            guard last.status == .success || link == links.last else { return (last, apdus) }
+            if last.status != .success, index < links.count - 1 { return (last, index + 1) }
         }
+        var apdus = links.count
         var data = last.data
         while last.status.sw1 == 0x61 {
+            guard data.count <= Self.maximumAnswer else {
+                throw BenchError(.card, "the card keeps answering 61xx past \(Self.maximumAnswer) bytes")
+            }
             last = try ResponseAPDU(parsing: transport.transmit([0x00, 0xC0, 0x00, 0x00, last.status.sw2]))
             apdus += 1
             data += last.data

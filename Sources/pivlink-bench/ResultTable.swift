@@ -28,8 +28,9 @@ enum ResultTable {
         lines += [
             "",
             "ops/s ± half the range of the per-round rates; ratios: overall [lowest–highest per round].",
-            "card µs/op = 1/(a) − 1/(c): what the card application adds to the OpenSSL call (APDU parsing, TLV, checks).",
-            "PC/SC µs/APDU = (1/(b) − 1/(a)) / APDUs: one round trip client → pcscd → vpcd → pivlink-card and back.",
+            "card µs/op = 1/(a) − 1/(c): what the card application adds to the OpenSSL call (APDU parsing, TLV,",
+            "checks); negative means below the noise. PC/SC µs/APDU = (1/(b) − 1/(a)) / APDUs: one round trip",
+            "client → pcscd → vpcd → pivlink-card and back.",
         ]
         return lines.joined(separator: "\n")
     }
@@ -44,10 +45,10 @@ enum ResultTable {
     /// within a second of each other, so drift in the machine's load cancels in them.
     private static func ratio(_ numerator: Measurement?, _ denominator: Measurement?) -> String {
         guard let numerator, let denominator, denominator.rate > 0 else { return "–" }
-        let overall = String(format: "%.3f", numerator.rate / denominator.rate)
+        let overall = String(format: "%.3g", numerator.rate / denominator.rate)
         let perRound = zip(numerator.roundRates, denominator.roundRates).map { $0 / $1 }
         guard perRound.count >= 2, let low = perRound.min(), let high = perRound.max() else { return overall }
-        return overall + String(format: " [%.2f–%.2f]", low, high)
+        return overall + String(format: " [%.2g–%.2g]", low, high)
     }
 
     private static func microseconds(added slower: Measurement?, over faster: Measurement?, per count: Int) -> String {
