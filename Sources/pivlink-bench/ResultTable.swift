@@ -3,27 +3,24 @@ import Foundation
 /// The benchmark's table: ops/s per path, the ratios (a)/(c) and (b)/(a), and what the card and the PC/SC
 /// path add per operation and per APDU.
 enum ResultTable {
+    /// Titles and widths; the first column is left-aligned, the others right-aligned.
+    private static let columns: [(title: String, width: Int)] = [
+        ("operation", 22), ("APDUs", 5),
+        (BenchPath.inProcess.label, 16), (BenchPath.pcsc.label, 16), (BenchPath.openSSL.label, 16),
+        ("(a)/(c)", 20), ("(b)/(a)", 24), ("card µs/op", 11), ("PC/SC µs/APDU", 14),
+    ]
+
     static func render(_ rows: [CardBenchmark.Row]) -> String {
-        let header = [
-            pad("operation", 22), pad("APDUs", 5, right: true),
-            pad(BenchPath.inProcess.label, 16, right: true), pad(BenchPath.pcsc.label, 16, right: true),
-            pad(BenchPath.openSSL.label, 16, right: true),
-            pad("(a)/(c)", 18, right: true), pad("(b)/(a)", 18, right: true),
-            pad("card µs/op", 11, right: true), pad("PC/SC µs/APDU", 14, right: true),
-        ]
-        var lines = [header.joined(separator: " "), String(repeating: "-", count: 22 + 5 + 3 * 16 + 2 * 18 + 11 + 14 + 8)]
+        let width = columns.map(\.width).reduce(columns.count - 1, +)
+        var lines = [line(columns.map(\.title)), String(repeating: "-", count: width)]
         for row in rows {
             let a = row.measurements[.inProcess]
             let b = row.measurements[.pcsc]
             let c = row.measurements[.openSSL]
-            let cells = [
-                pad(row.workload, 22), pad("\(row.apdus)", 5, right: true),
-                pad(rate(a), 16, right: true), pad(rate(b), 16, right: true), pad(rate(c), 16, right: true),
-                pad(ratio(a, c), 18, right: true), pad(ratio(b, a), 18, right: true),
-                pad(microseconds(added: a, over: c, per: 1), 11, right: true),
-                pad(microseconds(added: b, over: a, per: row.apdus), 14, right: true),
-            ]
-            lines.append(cells.joined(separator: " "))
+            lines.append(line([
+                row.workload, "\(row.apdus)", rate(a), rate(b), rate(c), ratio(a, c), ratio(b, a),
+                microseconds(added: a, over: c, per: 1), microseconds(added: b, over: a, per: row.apdus),
+            ]))
         }
         lines += [
             "",
@@ -33,6 +30,14 @@ enum ResultTable {
             "client → pcscd → vpcd → pivlink-card and back.",
         ]
         return lines.joined(separator: "\n")
+    }
+
+    private static func line(_ cells: [String]) -> String {
+        zip(cells, columns).enumerated().map { index, pair in
+            let (text, column) = pair
+            let gap = String(repeating: " ", count: max(0, column.width - text.count))
+            return index == 0 ? text + gap : gap + text
+        }.joined(separator: " ")
     }
 
     private static func rate(_ measurement: Measurement?) -> String {
@@ -45,19 +50,20 @@ enum ResultTable {
     /// within a second of each other, so drift in the machine's load cancels in them.
     private static func ratio(_ numerator: Measurement?, _ denominator: Measurement?) -> String {
         guard let numerator, let denominator, denominator.rate > 0 else { return "–" }
-        let overall = String(format: "%.3g", numerator.rate / denominator.rate)
+        let overall = ratioText(numerator.rate / denominator.rate, digits: 3)
         let perRound = zip(numerator.roundRates, denominator.roundRates).map { $0 / $1 }
         guard perRound.count >= 2, let low = perRound.min(), let high = perRound.max() else { return overall }
-        return overall + String(format: " [%.2g–%.2g]", low, high)
+        return overall + " [\(ratioText(low, digits: 2))–\(ratioText(high, digits: 2))]"
+    }
+
+    /// Significant digits down to 0.1; below, "1/N", which reads better than 0.000615.
+    private static func ratioText(_ value: Double, digits: Int) -> String {
+        guard value > 0 else { return "0" }
+        return value >= 0.1 ? String(format: "%.\(digits)g", value) : String(format: "1/%.0f", 1 / value)
     }
 
     private static func microseconds(added slower: Measurement?, over faster: Measurement?, per count: Int) -> String {
         guard let slower, let faster, slower.rate > 0, faster.rate > 0, count > 0 else { return "–" }
         return String(format: "%.1f", (1e6 / slower.rate - 1e6 / faster.rate) / Double(count))
-    }
-
-    private static func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
-        let gap = String(repeating: " ", count: max(0, width - text.count))
-        return right ? gap + text : text + gap
     }
 }
