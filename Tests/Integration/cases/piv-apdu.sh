@@ -99,7 +99,7 @@ case_admin_3des() {
 case_admin_aes128() {
   local guid_before; guid_before=$(chuid_guid) || fail "the CHUID has a GUID" "DATA ${DATA:-none}"
   expect_ok "stop the card" card_stop
-  expect_ok "a new card with an AES-128 management key" card_init --force --management-key "$AES_MGMT_KEY"
+  expect_ok "a new card with an AES-128 management key" card_init --force --management-key "$AES_MGMT_KEY" --management-key-algorithm aes128
   expect_ok "the card appears" card_start
   apdu_session_start
   session_expect "GET METADATA of the management key" 9000 "00 F7 00 9B 00"
