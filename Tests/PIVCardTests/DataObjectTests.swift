@@ -206,8 +206,3 @@ struct DataObjectTests {
         try harness.run([.inject(command), .expect("6A 86")])
     }
 }
-
-extension Array {
-    /// nil for an empty array, so `#require` can insist on content.
-    var nonEmpty: Self? { isEmpty ? nil : self }
-}

@@ -54,9 +54,9 @@ struct GeneralAuthenticateTests {
         let (harness, publicKey) = try card(algorithm, in: 0x9D, seed: "ecdh \(algorithm)")
         let peer = try PrivateKey.generate(algorithm)
         let (status, shared) = harness.generalAuthenticate(algorithm, slot: 0x9D, tag: 0x85,
-                                                           input: peer.publicKey.p256Point)
+                                                           input: peer.publicKey.ecPoint)
         #expect(status == .success)
-        #expect(shared == (try peer.ecdh(peerPoint: publicKey.p256Point)))
+        #expect(shared == (try peer.ecdh(peerPoint: publicKey.ecPoint)))
         #expect(shared?.count == algorithm.ecFieldByteCount)
     }
 

@@ -15,7 +15,7 @@ struct MetadataTests {
         harness.card.endSession()
         try harness.run([
             .inject("00 F7 00 9A 00"),
-            .expect("01 01 11 02 02 02 01 03 01 01 04 43 86 41 \(hexString(publicKey.p256Point)) 90 00"),
+            .expect("01 01 11 02 02 02 01 03 01 01 04 43 86 41 \(hexString(publicKey.ecPoint)) 90 00"),
         ])
     }
 

@@ -181,8 +181,8 @@ struct PINTests {
         #expect(harness.state.puk.triesLeft == 5)
         #expect(harness.verifyPIN("9999999") == .success)
         let peer = try PrivateKey.generate(.eccP256)
-        let shared = harness.generalAuthenticate(.eccP256, slot: 0x9D, tag: 0x85, input: peer.publicKey.p256Point)
-        #expect(shared.result == (try peer.ecdh(peerPoint: publicKey.p256Point)))
+        let shared = harness.generalAuthenticate(.eccP256, slot: 0x9D, tag: 0x85, input: peer.publicKey.ecPoint)
+        #expect(shared.result == (try peer.ecdh(peerPoint: publicKey.ecPoint)))
     }
 
     @Test("pt2 §3.2.3: RESET RETRY COUNTER leaves the PIN's security status as it was")
@@ -223,15 +223,5 @@ struct PINTests {
             .inject("00 2C 00 80 10 31 32 33 34 35 36 37 38 31 32 33 34 35 FF FF FF"), .expect("6A 80"),
         ])
         #expect(harness.store.saves.count == saves)
-    }
-}
-
-extension PublicKey {
-    /// The uncompressed point of a P-256 or P-384 key; empty for other keys.
-    var p256Point: [UInt8] {
-        switch self {
-        case .ecP256(let point), .ecP384(let point): point
-        case .rsa, .ed25519, .x25519: []
-        }
     }
 }

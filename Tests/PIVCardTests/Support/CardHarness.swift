@@ -215,20 +215,19 @@ final class CardHarness {
     }
 
     static func publicKey(fromItems items: [TLV], algorithm: AsymmetricAlgorithm) -> PublicKey? {
-        switch algorithm {
-        case .rsa2048, .rsa3072, .rsa4096:
+        if algorithm.isRSA {
             guard items.map(\.tag) == [0x81, 0x82], let modulus = items.first(0x81)?.value,
                   let exponent = items.first(0x82)?.value
             else { return nil }
             return .rsa(modulus: modulus, exponent: exponent)
-        case .eccP256, .eccP384, .ed25519, .x25519:
-            guard items.map(\.tag) == [0x86], let point = items.first(0x86)?.value else { return nil }
-            switch algorithm {
-            case .eccP256: return .ecP256(point: point)
-            case .eccP384: return .ecP384(point: point)
-            case .ed25519: return .ed25519(point)
-            default: return .x25519(point)
-            }
+        }
+        guard items.map(\.tag) == [0x86], let point = items.first(0x86)?.value else { return nil }
+        switch algorithm {
+        case .rsa2048, .rsa3072, .rsa4096: return nil
+        case .eccP256: return .ecP256(point: point)
+        case .eccP384: return .ecP384(point: point)
+        case .ed25519: return .ed25519(point)
+        case .x25519: return .x25519(point)
         }
     }
 }

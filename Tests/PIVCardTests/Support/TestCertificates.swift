@@ -1,3 +1,4 @@
+import APDU
 import CardCrypto
 import Crypto
 import Foundation
@@ -23,20 +24,12 @@ enum TestCertificates {
 
     /// The certificate object PIV keeps: 70 certificate, 71 CertInfo 00, FE.
     static func object(_ der: [UInt8]) -> [UInt8] {
-        hex("70") + lengthBytes(der.count) + der + hex("71 01 00 FE 00")
+        TLV(0x70, der).encoded + hex("71 01 00 FE 00")
     }
 
-    static func der(_ certificate: Certificate) throws -> [UInt8] {
+    private static func der(_ certificate: Certificate) throws -> [UInt8] {
         var serializer = DER.Serializer()
         try serializer.serialize(certificate)
         return serializer.serializedBytes
-    }
-
-    private static func lengthBytes(_ length: Int) -> [UInt8] {
-        switch length {
-        case 0..<0x80: [UInt8(length)]
-        case 0x80..<0x100: [0x81, UInt8(length)]
-        default: [0x82, UInt8(length >> 8), UInt8(length & 0xFF)]
-        }
     }
 }
