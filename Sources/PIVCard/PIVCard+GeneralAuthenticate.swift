@@ -5,12 +5,14 @@ import CardCrypto
 /// operations — RSA raw, ECDSA over a given hash, ECDH, and YubiKey 5.7's Ed25519 and X25519.
 extension PIVCard {
     func generalAuthenticate(_ command: CommandAPDU, pinJustVerified: Bool) -> ResponseAPDU {
-        guard let template = try? TLV.parseSequence(command.data), template.count == 1, template[0].tag == 0x7C,
-              let items = try? template[0].children()
-        else { return ResponseAPDU(.incorrectData) }
-        if command.p2 == ManagementKeyAuthentication.keyReference {
-            return authenticateAdministrator(algorithm: command.p1, items: items)
+        let items: [TLV]? = (try? TLV.parseSequence(command.data)).flatMap { template in
+            template.count == 1 && template[0].tag == 0x7C ? try? template[0].children() : nil
         }
+        if command.p2 == ManagementKeyAuthentication.keyReference {
+            // A malformed step is a failed attempt too: it ends a pending challenge and the authenticated state.
+            return authenticateAdministrator(algorithm: command.p1, items: items ?? [])
+        }
+        guard let items else { return ResponseAPDU(.incorrectData) }
         guard let slot = KeySlot(command.p2), slot != .attestation else { return ResponseAPDU(.referenceNotFound) }
         guard let slotKey = state.keys[slot] else { return ResponseAPDU(.referenceNotFound) }
         guard slotKey.algorithm.rawValue == command.p1 else { return ResponseAPDU(.incorrectP1P2) }
