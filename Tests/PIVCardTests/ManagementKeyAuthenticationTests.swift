@@ -106,6 +106,11 @@ struct ManagementKeyAuthenticationTests {
             .inject("00 87 03 9B 0C 7C 0A 82 08 00 00 00 00 00 00 00 00"), .expect("69 82"),
             .inject(Self.adminOnlyCommand), .expect("69 82"),
         ])
+        try harness.authenticate()
+        try harness.run([
+            .inject("00 87 03 9B 04 7D 02 80 00"), .expect("6A 80"),
+            .inject(Self.adminOnlyCommand), .expect("69 82"),
+        ])
     }
 
     @Test("pt2 §3.2.4: any command between the two steps drops the pending challenge (6985, not authenticated)",
@@ -117,6 +122,7 @@ struct ManagementKeyAuthenticationTests {
               "00 C0 00 00 00",  // GET RESPONSE with nothing pending
               "00 CB 3F",  // too short to be a command
               "80 CB 3F FF 03 5C 01 7E 00",  // proprietary class
+              "00 87 03 9B 04 7D 02 80 00",  // a malformed management-key step
           ])
     func interleavedCommandDropsChallenge(command: String) throws {
         let harness = try CardHarness()
