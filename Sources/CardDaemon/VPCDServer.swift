@@ -357,6 +357,7 @@ public final class VPCDServer {
     private func established(_ connection: VPCDConnection) {
         connection.phase = .established
         VPCDSocket.disableNagle(connection.fileDescriptor)
+        VPCDSocket.acknowledgeAtOnce(connection.fileDescriptor)
         do {
             try connection.setEvents(.readable)
         } catch {
