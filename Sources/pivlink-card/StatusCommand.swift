@@ -1,4 +1,5 @@
 import ArgumentParser
+import CardCrypto
 import PIVCard
 
 struct StatusCommand: ParsableCommand {
@@ -12,23 +13,45 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let (_, state) = try storeOptions.open(.readOnly)
         let status = CardStatus(state)
-        print("store:          \(storeOptions.store)")
-        print("serial:         \(status.serial)")
-        print("GUID:           \(status.guid ?? "none")")
-        print("PIN:            \(Self.counter(status.pin))")
-        print("PUK:            \(Self.counter(status.puk))")
-        print("management key: \(status.managementKeyAlgorithm)\(status.managementKeyIsDefault ? ", the default value" : "")")
-        if status.slots.isEmpty {
-            print("slots:          none")
-        }
+        print("store:           \(storeOptions.store)")
+        print("serial:          \(status.serial)")
+        print("GUID:            \(status.guid ?? "none")")
+        print("PIN:             \(Self.counter(status.pin))")
+        print("PUK:             \(Self.counter(status.puk))")
+        print("management key:  \(Self.name(status.managementKeyAlgorithm))"
+            + (status.managementKeyIsDefault ? " (the default value: change it)" : ""))
+        print(status.slots.isEmpty ? "keys:            none" : "keys:")
         for slot in status.slots {
-            print("slot \(slot.slot):       \(slot.algorithm), \(slot.origin), PIN \(slot.pinPolicy)"
-                + ", certificate: \(slot.certificateSubject ?? "none")")
+            let columns = [
+                "  \(slot.slot)", Self.name(slot.algorithm), "\(slot.origin)", "PIN \(slot.pinPolicy)",
+            ].map { $0.padding(toLength: 12, withPad: " ", startingAt: 0) }
+            print(columns.joined() + "certificate: \(slot.certificateSubject ?? "none")")
         }
     }
 
     private static func counter(_ reference: ReferenceData) -> String {
-        let state = reference.isBlocked ? "blocked" : "\(reference.triesLeft) of \(reference.maximumTries) tries left"
-        return state + (reference.isDefault ? ", the default value" : "")
+        let tries = reference.isBlocked ? "blocked" : "\(reference.triesLeft) of \(reference.maximumTries) tries left"
+        return tries + (reference.isDefault ? " (the default value: change it)" : "")
+    }
+
+    private static func name(_ algorithm: SymmetricAlgorithm) -> String {
+        switch algorithm {
+        case .tripleDES: "3DES"
+        case .aes128: "AES-128"
+        case .aes192: "AES-192"
+        case .aes256: "AES-256"
+        }
+    }
+
+    private static func name(_ algorithm: AsymmetricAlgorithm) -> String {
+        switch algorithm {
+        case .rsa2048: "RSA 2048"
+        case .rsa3072: "RSA 3072"
+        case .rsa4096: "RSA 4096"
+        case .eccP256: "ECC P-256"
+        case .eccP384: "ECC P-384"
+        case .ed25519: "Ed25519"
+        case .x25519: "X25519"
+        }
     }
 }
