@@ -1,7 +1,8 @@
 #!/bin/bash
 # Raw APDUs through PC/SC (opensc-explorer sessions and opensc-tool): the SELECT forms clients use,
-# the YubiKey extensions they need, card administrator authentication with 3DES and AES-128 (which
-# Debian's yubico-piv-tool 2.2 cannot do), and a unique CHUID per credential.
+# the YubiKey extensions they need, card administrator authentication with 3DES and AES-128, the
+# algorithms Debian's tools cannot drive (RSA 3072/4096, Ed25519, X25519), and a unique CHUID per
+# credential.
 . "$(dirname "$0")/../lib/harness.sh"
 harness_begin "$@"
 
@@ -28,6 +29,41 @@ chuid_guid() {
   [ "$SW" = 9000 ] || return 1
   # 53 { 30 FASC-N, 34 GUID, … }
   local guid; guid=$(tlv_values "$(tlv_values "$DATA" 53)" 34) && [ ${#guid} -eq 32 ] && echo "$guid"
+}
+
+# generate_in_session SLOT ALGORITHM: GENERATE ASYMMETRIC KEY PAIR; prints the public key template's
+# content (7F49's value). Run in $(…), so failures go to standard error.
+generate_in_session() {
+  session_send "00 47 00 $1" "$(ber_tlv AC "$(ber_tlv 80 "$2")")" || fail "GENERATE $2 in $1: no answer" >&2
+  [ "$SW" = 9000 ] || fail "GENERATE $2 in $1" "SW $SW" >&2
+  tlv_values "$DATA" 7F49 || fail "GENERATE $2 in $1 answers 7F49" "$DATA" >&2
+}
+
+# rsa_public_pem TEMPLATE OUT: the PEM public key of a 7F49 { 81 modulus, 82 exponent } template.
+rsa_public_pem() {
+  local modulus exponent
+  modulus=$(tlv_values "$1" 81) && exponent=$(tlv_values "$1" 82) || return 1
+  ber_tlv 30 "$(ber_tlv 02 "00$modulus")$(ber_tlv 02 "$exponent")" | xxd -r -p \
+    | openssl rsa -RSAPublicKey_in -inform DER -pubout -out "$2" 2>/dev/null
+}
+
+# raw25519_public_pem PREFIX TEMPLATE OUT: the PEM public key of a 7F49 { 86 key } template; PREFIX is
+# the SubjectPublicKeyInfo DER up to the key.
+raw25519_public_pem() {
+  local key; key=$(tlv_values "$2" 86) && [ ${#key} -eq 64 ] || return 1
+  xxd -r -p <<<"$1$key" | openssl pkey -pubin -inform DER -out "$3" 2>/dev/null
+}
+
+# rsa_sign_in_session ALGORITHM SLOT BYTES MESSAGE SIGNATURE: PKCS#1 v1.5 SHA-256 signature of
+# MESSAGE through the raw RSA operation of GENERAL AUTHENTICATE.
+rsa_sign_in_session() {
+  local algorithm=$1 slot=$2 bytes=$3 digest_info padding
+  digest_info=3031300d060960864801650304020105000420$(openssl dgst -sha256 -binary "$4" | xxd -p | tr -d '\n')
+  padding=$(printf 'FF%.0s' $(seq $((bytes - 3 - ${#digest_info} / 2))))
+  session_send "00 87 $algorithm $slot" "$(ber_tlv 7C "8200$(ber_tlv 81 "0001${padding}00$digest_info")")" \
+    || fail "GENERAL AUTHENTICATE $algorithm $slot: no answer"
+  [ "$SW" = 9000 ] || fail "GENERAL AUTHENTICATE $algorithm $slot" "SW $SW"
+  tlv_values "$(tlv_values "$DATA" 7C)" 82 | xxd -r -p > "$5"
 }
 
 case_card_starts() {
@@ -96,6 +132,53 @@ case_admin_3des() {
   apdu_session_end
 }
 
+# What Debian's yubico-piv-tool 2.2 and OpenSC 0.23 cannot drive: RSA 3072 and 4096, Ed25519, X25519.
+case_more_algorithms() {
+  local template
+  head -c 700 /dev/urandom > "$RUN/message"
+  apdu_session_start
+  expect_ok "administrator authentication" session_admin_mutual 03 "$DEFAULT_MGMT_KEY"
+  template=$(generate_in_session 9A 05)
+  rsa_public_pem "$template" "$RUN/rsa3072.pem" || fail "RSA-3072 public key in 9A" "$template"
+  expect_ok_output_contains "RSA-3072 generated in 9A" "(3072 bit)" openssl pkey -pubin -in "$RUN/rsa3072.pem" -noout -text
+  template=$(generate_in_session 9E 16)
+  rsa_public_pem "$template" "$RUN/rsa4096.pem" || fail "RSA-4096 public key in 9E" "$template"
+  expect_ok_output_contains "RSA-4096 generated in 9E" "(4096 bit)" openssl pkey -pubin -in "$RUN/rsa4096.pem" -noout -text
+  template=$(generate_in_session 9C E0)
+  raw25519_public_pem 302A300506032B6570032100 "$template" "$RUN/ed25519.pem" || fail "Ed25519 public key in 9C" "$template"
+  pass "Ed25519 generated in 9C"
+  template=$(generate_in_session 9D E1)
+  raw25519_public_pem 302A300506032B656E032100 "$template" "$RUN/x25519.pem" || fail "X25519 public key in 9D" "$template"
+  pass "X25519 generated in 9D"
+
+  session_expect "VERIFY" 9000 "$(verify_apdu "$DEFAULT_PIN")"
+  rsa_sign_in_session 05 9A 384 "$RUN/message" "$RUN/rsa3072.sig"
+  expect_ok_output_contains "9A signs with RSA-3072 (chained command, long answer); openssl verifies" "Verified OK" \
+    openssl dgst -sha256 -verify "$RUN/rsa3072.pem" -signature "$RUN/rsa3072.sig" "$RUN/message"
+  rsa_sign_in_session 16 9E 512 "$RUN/message" "$RUN/rsa4096.sig"
+  expect_ok_output_contains "9E signs with RSA-4096; openssl verifies" "Verified OK" \
+    openssl dgst -sha256 -verify "$RUN/rsa4096.pem" -signature "$RUN/rsa4096.sig" "$RUN/message"
+
+  openssl genpkey -algorithm X25519 -out "$RUN/peer25519.key" 2>/dev/null
+  local peer; peer=$(openssl pkey -in "$RUN/peer25519.key" -pubout -outform DER | tail -c 32 | xxd -p | tr -d '\n')
+  session_send "00 87 E1 9D" "$(ber_tlv 7C "8200$(ber_tlv 85 "$peer")")"
+  [ "$SW" = 9000 ] || fail "9D agrees a key with X25519" "SW $SW"
+  tlv_values "$(tlv_values "$DATA" 7C)" 82 | xxd -r -p > "$RUN/x25519-card"
+  openssl pkeyutl -derive -inkey "$RUN/peer25519.key" -peerkey "$RUN/x25519.pem" -out "$RUN/x25519-peer"
+  expect_same_file "9D agrees the same X25519 secret as the peer" "$RUN/x25519-card" "$RUN/x25519-peer"
+
+  session_expect "VERIFY right before the 9C operation (PIN always)" 9000 "$(verify_apdu "$DEFAULT_PIN")"
+  session_send "00 87 E0 9C" "$(ber_tlv 7C "8200$(ber_tlv 81 "$(head -c 200 "$RUN/message" | xxd -p | tr -d '\n')")")"
+  [ "$SW" = 9000 ] || fail "9C signs with Ed25519" "SW $SW"
+  tlv_values "$(tlv_values "$DATA" 7C)" 82 | xxd -r -p > "$RUN/ed25519.sig"
+  head -c 200 "$RUN/message" > "$RUN/message200"
+  expect_ok_output_contains "9C signs with Ed25519; openssl verifies" "Signature Verified Successfully" \
+    openssl pkeyutl -verify -pubin -inkey "$RUN/ed25519.pem" -rawin -in "$RUN/message200" -sigfile "$RUN/ed25519.sig"
+  session_send "00 87 E0 9C" "$(ber_tlv 7C "8200$(ber_tlv 81 00)")"
+  expect_equal "a second 9C operation without a new VERIFY is refused" 6982 "$SW"
+  apdu_session_end
+}
+
 case_admin_aes128() {
   local guid_before; guid_before=$(chuid_guid) || fail "the CHUID has a GUID" "DATA ${DATA:-none}"
   expect_ok "stop the card" card_stop
@@ -143,5 +226,6 @@ run_case "SELECT forms and Discovery" case_select_forms
 run_case "YubiKey extensions: version, serial, metadata" case_yubikey_extensions
 run_case "administrator authentication with 3DES" case_admin_3des
 run_case "security conditions of 9A" case_security_conditions
+run_case "RSA 3072 and 4096, Ed25519, X25519" case_more_algorithms
 run_case "administrator authentication with AES-128, unique CHUID" case_admin_aes128
 suite_summary

@@ -121,20 +121,20 @@ verify_apdu() { echo "00 20 00 80 08 $(pin_hex "$1")"; }
 # driver sends nothing of its own between our APDUs. apdu_session_start selects PIV.
 apdu_session_start() {
   coproc APDU_SESSION { stdbuf -oL opensc-explorer -r "$(reader_index)" -c default --mf "" 2>&1; }
-  APDU_SESSION_COMMANDS=0
   session_apdu "$SELECT_PIV" && [ "$SW" = 9000 ] || { echo "SELECT PIV in a new session: SW $SW" >&2; return 1; }
 }
 
 # session_apdu HEX: sends HEX in the session; sets SW (e.g. 9000) and DATA (hex without spaces).
-# Fails if no answer arrives within 30 s.
+# Fails if no answer arrives within the command timeout.
 session_apdu() {
-  APDU_SESSION_COMMANDS=$((APDU_SESSION_COMMANDS + 1))
-  local marker="__pivlink_end_${APDU_SESSION_COMMANDS}__" line in_data=0
+  # A marker unique even across subshells ends the answer; opensc-explorer also echoes the command
+  # line "… echo MARKER" before the line that starts with MARKER, which is the one to stop at.
+  local marker="__pivlink_end_${BASHPID}_${RANDOM}${RANDOM}__" line in_data=0
   printf 'apdu %s\necho %s\n' "$1" "$marker" >&"${APDU_SESSION[1]}"
   SW= DATA=
-  while IFS= read -r -t 30 line <&"${APDU_SESSION[0]}"; do
+  while IFS= read -r -t "$COMMAND_TIMEOUT" line <&"${APDU_SESSION[0]}"; do
     case "$line" in
-      *"$marker"*) [ -n "$SW" ]; return ;;
+      "$marker"*) [ -n "$SW" ]; return ;;
       "Received (SW1=0x"*) SW=$(sed -E 's/.*SW1=0x(..), SW2=0x(..).*/\1\2/' <<<"$line"); in_data=1 ;;
       "Success!" | "Failure:"*) in_data=0 ;;
       *) [ "$in_data" -ge 1 ] && DATA+=$(dump_line_hex "$line" "$in_data") && in_data=$((in_data + 1)) ;;
@@ -227,4 +227,33 @@ tlv_values() {
     i=$((i + length * 2))
   done
   return $found
+}
+
+# ber_tlv TAG VALUEHEX: a BER-TLV in hex (short or 81/82 long-form length).
+ber_tlv() {
+  local value=${2// /} n
+  n=$((${#value} / 2))
+  if [ "$n" -lt 128 ]; then printf '%s%02X%s' "$1" "$n" "$value"
+  elif [ "$n" -lt 256 ]; then printf '%s81%02X%s' "$1" "$n" "$value"
+  else printf '%s82%04X%s' "$1" "$n" "$value"; fi
+}
+
+# session_send HEADER DATAHEX: a command (HEADER = CLA INS P1 P2) in the session with its data chained
+# in pieces of at most 255 bytes (CLA | 10 on all but the last), Le 00, and 61xx answered with GET
+# RESPONSE; sets SW and DATA (the whole response).
+session_send() {
+  local header=${1// /} data=${2// /} cla rest all
+  cla=${header:0:2}; rest=${header:2:6}
+  while [ ${#data} -gt 510 ]; do
+    session_apdu "$(printf '%02X' $((16#$cla | 0x10)))$rest FF ${data:0:510}" || return 1
+    data=${data:510}
+    [ "$SW" = 9000 ] || return 0
+  done
+  session_apdu "$cla$rest $(printf '%02X' $((${#data} / 2))) $data 00" || return 1
+  all=$DATA
+  while [[ "$SW" == 61?? ]]; do
+    session_apdu "00 C0 00 00 ${SW:2:2}" || return 1
+    all+=$DATA
+  done
+  DATA=$all
 }
