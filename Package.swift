@@ -82,11 +82,22 @@ let package = Package(
         ),
 
         // MARK: tests
-        .testTarget(name: "APDUTests", dependencies: ["APDU"], swiftSettings: swiftSettings),
-        .testTarget(name: "CardCryptoTests", dependencies: ["CardCrypto"], swiftSettings: swiftSettings),
+        // Helpers the test targets share (hex literals, a seeded RandomSource); not a product.
+        .target(
+            name: "PivlinkTesting",
+            dependencies: ["CardCrypto", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/PivlinkTesting",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "APDUTests", dependencies: ["APDU", "PivlinkTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CardCryptoTests",
+            dependencies: ["CardCrypto", "PivlinkTesting"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "PIVCardTests",
-            dependencies: ["PIVCard", "APDU", "CardCrypto"],
+            dependencies: ["PIVCard", "APDU", "CardCrypto", "PivlinkTesting"],
             resources: [.copy("Resources")],
             swiftSettings: swiftSettings
         ),
@@ -95,6 +106,6 @@ let package = Package(
             dependencies: ["CredentialStore", "CardCrypto"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "VPCDTests", dependencies: ["VPCD"], swiftSettings: swiftSettings),
+        .testTarget(name: "VPCDTests", dependencies: ["VPCD", "PivlinkTesting"], swiftSettings: swiftSettings),
     ]
 )

@@ -1,3 +1,4 @@
+import PivlinkTesting
 import Testing
 @testable import APDU
 

@@ -1,5 +1,6 @@
 import CardCrypto
 import Crypto
+import PivlinkTesting
 import Testing
 
 /// `PrivateKey.importRSA`, `importEC` and `import25519` (YubiKey IMPORT ASYMMETRIC KEY formats).
@@ -15,7 +16,7 @@ import Testing
 
         #expect(imported.algorithm == algorithm)
         #expect(imported.publicKey == original.publicKey)
-        let input = [0x01] + DeterministicRandom(seed: "crt").bytes(try #require(algorithm.rsaModulusByteCount) - 1)
+        let input = [0x01] + SeededRandom(seed: "crt").bytes(try #require(algorithm.rsaModulusByteCount) - 1)
         #expect(try imported.rsaRawPrivate(input) == original.rsaRawPrivate(input))
     }
 

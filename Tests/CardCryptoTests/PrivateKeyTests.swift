@@ -1,6 +1,7 @@
 import CardCrypto
 import Crypto
 import _CryptoExtras
+import PivlinkTesting
 import Testing
 
 @Suite struct PrivateKeyTests {
@@ -74,7 +75,7 @@ import Testing
     func rawPrivateThenRawPublicGivesTheInputBack(algorithm: AsymmetricAlgorithm) throws {
         let key = try PrivateKey.generate(algorithm)
         let length = try #require(algorithm.rsaModulusByteCount)
-        let input = [0x01] + DeterministicRandom(seed: "rsa \(algorithm)").bytes(length - 1)
+        let input = [0x01] + SeededRandom(seed: "rsa \(algorithm)").bytes(length - 1)
 
         let signed = try key.rsaRawPrivate(input)
         #expect(signed.count == length)
@@ -140,7 +141,7 @@ import Testing
     @Test(arguments: [(AsymmetricAlgorithm.eccP256, 32), (.eccP256, 48), (.eccP256, 20), (.eccP384, 48), (.eccP384, 64)])
     func ecdsaSignatureVerifies(algorithm: AsymmetricAlgorithm, digestLength: Int) throws {
         let key = try PrivateKey.generate(algorithm)
-        let digest = DeterministicRandom(seed: "digest").bytes(digestLength)
+        let digest = SeededRandom(seed: "digest").bytes(digestLength)
         let signature = try key.ecdsaSign(digest: digest)
         #expect(signature.first == 0x30)
         #expect(key.publicKey.verifyECDSA(digest: digest, derSignature: signature))

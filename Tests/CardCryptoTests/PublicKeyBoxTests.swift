@@ -1,9 +1,10 @@
 import CardCrypto
 import Crypto
+import PivlinkTesting
 import Testing
 
 @Suite struct PublicKeyBoxTests {
-    let recipient = X25519KeyPair.generate(random: DeterministicRandom(seed: "recipient"))
+    let recipient = X25519KeyPair.generate(random: SeededRandom(seed: "recipient"))
     let plaintext = Array("store key".utf8)
     let aad = Array("pivlink store v1".utf8)
 
@@ -16,7 +17,7 @@ import Testing
     /// Recomputes the documented construction with swift-crypto alone and opens the box with it.
     @Test func constructionIsTheDocumentedECIES() throws {
         let sealed = try PublicKeyBox.seal(plaintext, to: recipient.publicKey, authenticating: aad,
-                                           random: DeterministicRandom(seed: "ecies"))
+                                           random: SeededRandom(seed: "ecies"))
         let recipientKey = try Curve25519.KeyAgreement.PrivateKey(rawRepresentation: recipient.privateKey)
         let shared = try recipientKey.sharedSecretFromKeyAgreement(
             with: Curve25519.KeyAgreement.PublicKey(rawRepresentation: sealed.ephemeralPublic))
@@ -28,11 +29,11 @@ import Testing
 
     @Test func ephemeralKeyAndNonceComeFromTheInjectedRandomSource() throws {
         let first = try PublicKeyBox.seal(plaintext, to: recipient.publicKey, authenticating: aad,
-                                          random: DeterministicRandom(seed: "e"))
+                                          random: SeededRandom(seed: "e"))
         let second = try PublicKeyBox.seal(plaintext, to: recipient.publicKey, authenticating: aad,
-                                           random: DeterministicRandom(seed: "e"))
+                                           random: SeededRandom(seed: "e"))
         #expect(first == second)
-        let expectedEphemeral = X25519KeyPair.generate(random: DeterministicRandom(seed: "e"))
+        let expectedEphemeral = X25519KeyPair.generate(random: SeededRandom(seed: "e"))
         #expect(first.ephemeralPublic == expectedEphemeral.publicKey)
     }
 

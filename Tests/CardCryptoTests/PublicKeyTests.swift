@@ -1,6 +1,7 @@
 import CardCrypto
 import Crypto
 import Foundation
+import PivlinkTesting
 import Testing
 
 @Suite struct PublicKeyTests {

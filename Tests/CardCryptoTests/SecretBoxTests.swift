@@ -1,8 +1,9 @@
 import CardCrypto
+import PivlinkTesting
 import Testing
 
 @Suite struct SecretBoxTests {
-    let key = DeterministicRandom(seed: "secret box key").bytes(32)
+    let key = SeededRandom(seed: "secret box key").bytes(32)
     let plaintext = Array("PKCS#8 private key bytes".utf8)
     let aad = Array("slot 9a".utf8)
 
@@ -15,11 +16,11 @@ import Testing
     }
 
     @Test func nonceComesFromTheInjectedRandomSource() throws {
-        let first = try SecretBox.seal(plaintext, key: key, authenticating: aad, random: DeterministicRandom(seed: "n"))
-        let second = try SecretBox.seal(plaintext, key: key, authenticating: aad, random: DeterministicRandom(seed: "n"))
+        let first = try SecretBox.seal(plaintext, key: key, authenticating: aad, random: SeededRandom(seed: "n"))
+        let second = try SecretBox.seal(plaintext, key: key, authenticating: aad, random: SeededRandom(seed: "n"))
         #expect(first == second)
-        #expect(Array(first.prefix(12)) == DeterministicRandom(seed: "n").bytes(12))
-        let other = try SecretBox.seal(plaintext, key: key, authenticating: aad, random: DeterministicRandom(seed: "m"))
+        #expect(Array(first.prefix(12)) == SeededRandom(seed: "n").bytes(12))
+        let other = try SecretBox.seal(plaintext, key: key, authenticating: aad, random: SeededRandom(seed: "m"))
         #expect(other != first)
     }
 

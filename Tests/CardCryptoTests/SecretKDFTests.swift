@@ -1,4 +1,5 @@
 import CardCrypto
+import PivlinkTesting
 import Testing
 
 @Suite struct SecretKDFTests {
@@ -19,7 +20,7 @@ import Testing
 
     @Test func derivesA32ByteKeyThatDependsOnEveryInput() throws {
         let pin = Array("123456".utf8)
-        let salt = DeterministicRandom(seed: "salt").bytes(16)
+        let salt = SeededRandom(seed: "salt").bytes(16)
         let key = try SecretKDF.deriveKey(from: pin, salt: salt, parameters: .testing)
         #expect(key.count == 32)
         #expect(try SecretKDF.deriveKey(from: pin, salt: salt, parameters: .testing) == key)

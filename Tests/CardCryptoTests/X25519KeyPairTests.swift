@@ -1,4 +1,5 @@
 import CardCrypto
+import PivlinkTesting
 import Testing
 
 @Suite struct X25519KeyPairTests {
@@ -9,8 +10,8 @@ import Testing
     }
 
     @Test func generateTakesThePrivateKeyFromTheRandomSource() throws {
-        let pair = X25519KeyPair.generate(random: DeterministicRandom(seed: "pair"))
-        #expect(pair.privateKey == DeterministicRandom(seed: "pair").bytes(32))
+        let pair = X25519KeyPair.generate(random: SeededRandom(seed: "pair"))
+        #expect(pair.privateKey == SeededRandom(seed: "pair").bytes(32))
         // The same key computed by OpenSSL through PrivateKey.
         let viaOpenSSL = try PrivateKey.import25519(.x25519, rawPrivate: pair.privateKey)
         #expect(viaOpenSSL.publicKey == .x25519(pair.publicKey))

@@ -1,6 +1,7 @@
 import APDU
 import CardCrypto
 import PIVCard
+import PivlinkTesting
 import Testing
 
 /// YubiKey administration: GET VERSION (FD), GET SERIAL (F8), SET MGMKEY (FF), SET PIN RETRIES (FA), RESET (FB),

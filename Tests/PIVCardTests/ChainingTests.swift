@@ -1,6 +1,7 @@
 import APDU
 import CardCrypto
 import PIVCard
+import PivlinkTesting
 import Testing
 
 /// Command chaining (ISO 7816-4 §5.3.3, CLA 10) and response chaining with 61xx/GET RESPONSE (§5.3.4), as

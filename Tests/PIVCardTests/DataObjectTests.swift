@@ -1,5 +1,6 @@
 import APDU
 import PIVCard
+import PivlinkTesting
 import Testing
 
 /// GET DATA and PUT DATA (SP 800-73-5 pt2 §3.1.2, §3.3.1) and the objects a new credential starts with.

@@ -1,6 +1,7 @@
 import APDU
 import CardCrypto
 import PIVCard
+import PivlinkTesting
 import Testing
 
 /// GENERAL AUTHENTICATE with the slot keys (SP 800-73-5 pt2 §3.2.4, App. A.3–A.5; YubiKey 5.7 for 25519), each

@@ -1,6 +1,7 @@
 import APDU
 import CardCrypto
 import PIVCard
+import PivlinkTesting
 import Testing
 
 /// Authentication of the card application administrator with the 9B key (SP 800-73-5 pt2 App. A.1 and A.2).

@@ -1,6 +1,7 @@
 import APDU
 import CardCrypto
 import PIVCard
+import PivlinkTesting
 import Testing
 
 /// YubiKey GET METADATA (F7, firmware 5.3+): 01 algorithm, 02 PIN and touch policy, 03 origin, 04 public key,

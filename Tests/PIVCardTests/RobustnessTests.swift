@@ -1,5 +1,6 @@
 import APDU
 import PIVCard
+import PivlinkTesting
 import Testing
 
 /// Random and mutated APDUs against one card: every answer is a status word (at least 2 bytes), well-formed

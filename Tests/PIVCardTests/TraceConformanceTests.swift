@@ -1,6 +1,7 @@
 import APDU
 import CardCrypto
 import PIVCard
+import PivlinkTesting
 import Testing
 
 /// research/piv-apdu-trace.txt replayed as one script: OpenSC 0.23 (opensc-tool, pkcs15-tool, pkcs11-tool -L/-O,

@@ -1,9 +1,10 @@
+import PivlinkTesting
 import Testing
 import VPCD
 
 struct VPCDConnectionStateMachineTests {
-    static let atr = hexBytes("3b f9 18 00 00 81 31 fe 45 00 44 50 49 56 2d 45 58 50 81")
-    static let select = hexBytes("00 a4 04 00 09 a0 00 00 03 08 00 00 10 00 00")
+    static let atr = hex("3b f9 18 00 00 81 31 fe 45 00 44 50 49 56 2d 45 58 50 81")
+    static let select = hex("00 a4 04 00 09 a0 00 00 03 08 00 00 10 00 00")
 
     static func frame(_ message: VPCDMessage) -> [UInt8] {
         (try? VPCDFrame.encode(message.payload)) ?? []
@@ -33,7 +34,7 @@ struct VPCDConnectionStateMachineTests {
         var machine = try VPCDConnectionStateMachine(atr: Self.atr)
         #expect(machine.receive(bytes: Self.frame(.apdu(Self.select))) == [.apdu(Self.select)])
         #expect(machine.isAwaitingResponse)
-        let reply = hexBytes("61 11 4f 06 00 00 10 00 01 00 79 07 4f 05 a0 00 00 03 08 90 00")
+        let reply = hex("61 11 4f 06 00 00 10 00 01 00 79 07 4f 05 a0 00 00 03 08 90 00")
         let response = machine.sendResponse(reply)
         #expect(response?.bytes == (try VPCDFrame.encode(reply)))
         #expect(response?.substitution == nil)
@@ -54,7 +55,7 @@ struct VPCDConnectionStateMachineTests {
         let atrFrame = VPCDAction.send(try VPCDFrame.encode(Self.atr))
         #expect(actions == [
             atrFrame, .powerOn, atrFrame, .powerOff, .powerOn,
-            .apdu(Self.select), .apdu(hexBytes("00 cb 3f ff 05 5c 03 5f c1 07 00")), .reset,
+            .apdu(Self.select), .apdu(hex("00 cb 3f ff 05 5c 03 5f c1 07 00")), .reset,
         ])
         #expect(!machine.isClosed)
     }
@@ -64,7 +65,7 @@ struct VPCDConnectionStateMachineTests {
         var machine = try VPCDConnectionStateMachine(atr: Self.atr)
         _ = machine.receive(bytes: Self.frame(.apdu(Self.select)))
         let response = machine.sendResponse(reply)
-        #expect(response?.bytes == hexBytes("00 02 6f 00"))
+        #expect(response?.bytes == hex("00 02 6f 00"))
         #expect(response?.substitution == .missingStatusWord(length: reply.count))
         #expect(response?.substitution?.description == "a \(reply.count)-byte reply has no status word")
     }
@@ -73,7 +74,7 @@ struct VPCDConnectionStateMachineTests {
         var machine = try VPCDConnectionStateMachine(atr: Self.atr)
         _ = machine.receive(bytes: Self.frame(.apdu(Self.select)))
         let response = machine.sendResponse([UInt8](repeating: 0, count: 0x10000) + [0x90, 0x00])
-        #expect(response?.bytes == hexBytes("00 02 6f 00"))
+        #expect(response?.bytes == hex("00 02 6f 00"))
         #expect(response?.substitution == .tooLong(length: 0x10002))
     }
 

@@ -1,3 +1,4 @@
+import PivlinkTesting
 import Testing
 import VPCD
 
@@ -6,8 +7,8 @@ struct VPCDFrameDecoderTests {
     /// power on, then a SELECT of the PIV application.
     static let session: [VPCDMessage] = [
         .getATR, .powerOn, .getATR, .powerOff, .powerOn,
-        .apdu(hexBytes("00 a4 04 00 09 a0 00 00 03 08 00 00 10 00 00")),
-        .apdu(hexBytes("00 cb 3f ff 05 5c 03 5f c1 07 00")),
+        .apdu(hex("00 a4 04 00 09 a0 00 00 03 08 00 00 10 00 00")),
+        .apdu(hex("00 cb 3f ff 05 5c 03 5f c1 07 00")),
         .reset,
     ]
 
@@ -47,7 +48,7 @@ struct VPCDFrameDecoderTests {
     }
 
     @Test func everyTruncatedPrefixYieldsNoMessageUntilTheFrameIsComplete() throws {
-        let command = hexBytes("00 20 00 80 08 31 32 33 34 35 36 ff ff")
+        let command = hex("00 20 00 80 08 31 32 33 34 35 36 ff ff")
         let frame = try VPCDFrame.encode(command)
         for length in 0..<frame.count {
             var decoder = VPCDFrameDecoder()
@@ -71,7 +72,7 @@ struct VPCDFrameDecoderTests {
     @Test func rejectsAZeroLengthFrameAfterDeliveringTheMessagesBeforeIt() {
         var decoder = VPCDFrameDecoder()
         var messages: [VPCDMessage] = []
-        let error = decodingError(&decoder, hexBytes("0001 01 0000 0001 04")) { messages.append($0) }
+        let error = decodingError(&decoder, hex("0001 01 0000 0001 04")) { messages.append($0) }
         #expect(error?.code == .zeroLengthMessage)
         #expect(messages == [.powerOn])
     }
@@ -80,7 +81,7 @@ struct VPCDFrameDecoderTests {
         var decoder = VPCDFrameDecoder()
         _ = decodingError(&decoder, [0x00, 0x00]) { _ in }
         var messages: [VPCDMessage] = []
-        let error = decodingError(&decoder, hexBytes("0001 04")) { messages.append($0) }
+        let error = decodingError(&decoder, hex("0001 04")) { messages.append($0) }
         #expect(error?.code == .zeroLengthMessage)
         #expect(messages.isEmpty)
     }

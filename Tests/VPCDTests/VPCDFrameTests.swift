@@ -1,10 +1,11 @@
+import PivlinkTesting
 import Testing
 import VPCD
 
 struct VPCDFrameTests {
     @Test func prefixesTheBigEndianLength() throws {
         #expect(try VPCDFrame.encode([0x04]) == [0x00, 0x01, 0x04])
-        #expect(try VPCDFrame.encode(hexBytes("6a 82")) == hexBytes("00 02 6a 82"))
+        #expect(try VPCDFrame.encode(hex("6a 82")) == hex("00 02 6a 82"))
         let payload = [UInt8](repeating: 0x5A, count: 0x1234)
         #expect(try VPCDFrame.encode(payload) == [0x12, 0x34] + payload)
     }

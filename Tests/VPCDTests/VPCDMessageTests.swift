@@ -1,3 +1,4 @@
+import PivlinkTesting
 import Testing
 @testable import VPCD
 
@@ -16,7 +17,7 @@ struct VPCDMessageTests {
     }
 
     @Test func longerPayloadsAreAPDUs() {
-        let command = hexBytes("00 a4 04 00 09 a0 00 00 03 08 00 00 10 00 00")
+        let command = hex("00 a4 04 00 09 a0 00 00 03 08 00 00 10 00 00")
         #expect(VPCDMessage(nonEmptyPayload: command) == .apdu(command))
         #expect(VPCDMessage.apdu(command).payload == command)
         // Two bytes are the shortest APDU-shaped payload; even "00 01" is not a control code.

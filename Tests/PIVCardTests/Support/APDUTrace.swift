@@ -1,5 +1,6 @@
 import APDU
 import Foundation
+import PivlinkTesting
 
 /// research/piv-apdu-trace.txt as data: vpcd control bytes and command/answer pairs, each tagged with the tool run
 /// ("######## name") it came from. Long answers are logged abbreviated as `<first bytes> ...(total) SW1 SW2`, where

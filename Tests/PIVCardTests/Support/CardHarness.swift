@@ -2,6 +2,7 @@ import APDU
 import CardCrypto
 import Foundation
 import PIVCard
+import PivlinkTesting
 import Testing
 
 /// One step of a card script: commands go in with `.inject`, answers are checked with `.expect…`, and `.step`

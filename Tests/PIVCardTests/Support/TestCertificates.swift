@@ -2,6 +2,7 @@ import APDU
 import CardCrypto
 import Crypto
 import Foundation
+import PivlinkTesting
 import SwiftASN1
 import X509
 
