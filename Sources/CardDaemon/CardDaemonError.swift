@@ -1,12 +1,47 @@
-/// Failures of the card daemon's own glue: loading the card's state and serving it.
-public struct CardDaemonError: Error, CustomStringConvertible, Sendable {
-    public struct Code: Hashable, Sendable {
-        private enum Value: Hashable, Sendable { case unreadableState, newerState }
+/// Failures of the card daemon's own glue: loading the card's state, and starting `VPCDServer` (or parsing its
+/// endpoint). Once running, the server reports trouble through its log and keeps serving (or retrying) instead
+/// of throwing.
+public struct CardDaemonError: Error, Hashable, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Value: Hashable, Sendable {
+            case unreadableState
+            case newerState
+            case invalidATR
+            case invalidEndpoint
+            case addressResolutionFailed
+            case listenFailed
+            case eventLoopFailed
+        }
+
         private let value: Value
         private init(_ value: Value) { self.value = value }
 
+        /// The stored card state does not parse.
         public static let unreadableState = Code(.unreadableState)
+        /// The stored card state was written in a newer state format than this build reads.
         public static let newerState = Code(.newerState)
+        /// The card's ATR cannot be sent over vpcd.
+        public static let invalidATR = Code(.invalidATR)
+        /// A `HOST:PORT` text could not be parsed.
+        public static let invalidEndpoint = Code(.invalidEndpoint)
+        /// The configured host and port do not resolve to an address.
+        public static let addressResolutionFailed = Code(.addressResolutionFailed)
+        /// No resolved address could be bound and listened on (e.g. the port is in use).
+        public static let listenFailed = Code(.listenFailed)
+        /// The event loop refused a timer or IO source.
+        public static let eventLoopFailed = Code(.eventLoopFailed)
+
+        public var description: String {
+            switch value {
+            case .unreadableState: "unreadableState"
+            case .newerState: "newerState"
+            case .invalidATR: "invalidATR"
+            case .invalidEndpoint: "invalidEndpoint"
+            case .addressResolutionFailed: "addressResolutionFailed"
+            case .listenFailed: "listenFailed"
+            case .eventLoopFailed: "eventLoopFailed"
+            }
+        }
     }
 
     public let code: Code

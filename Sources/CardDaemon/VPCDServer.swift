@@ -33,8 +33,8 @@ public final class VPCDServer {
 
         /// Parses an endpoint as written on a command line: `HOST:PORT`, or `[IPV6]:PORT`; the port is
         /// decimal or 0x-prefixed hex, as in reader.conf (`0x8D1B`).
-        public static func parseEndpoint(_ text: String) throws(VPCDServerError) -> (host: String, port: UInt16) {
-            let invalid = VPCDServerError(
+        public static func parseEndpoint(_ text: String) throws(CardDaemonError) -> (host: String, port: UInt16) {
+            let invalid = CardDaemonError(
                 .invalidEndpoint,
                 "'\(text)' is not a vpcd endpoint: write HOST:PORT, e.g. 127.0.0.1:36123 or [::1]:36123"
             )
@@ -91,19 +91,19 @@ public final class VPCDServer {
 
     /// Reads the card's ATR, then starts connecting or listening. In listen mode, an address that cannot be
     /// bound is an error here; in connect mode, an unreachable vpcd is only retried.
-    public func start() throws(VPCDServerError) {
+    public func start() throws(CardDaemonError) {
         precondition(!isRunning, "VPCDServer.start() called twice")
         atr = card.atr
         do {
             _ = try VPCDConnectionStateMachine(atr: atr)
         } catch {
-            throw VPCDServerError(.invalidATR, error.detail)
+            throw CardDaemonError(.invalidATR, error.detail)
         }
         do {
             cardTimer = try loop.makeTimer { [unowned self] in cardDeadlinePassed() }
             retryTimer = try loop.makeTimer { [unowned self] in retryTimerFired() }
         } catch {
-            throw VPCDServerError(.eventLoopFailed, "cannot create a timer: \(error.detail)")
+            throw CardDaemonError(.eventLoopFailed, "cannot create a timer: \(error.detail)")
         }
         switch mode {
         case .connect(let host, let port):
@@ -140,13 +140,13 @@ public final class VPCDServer {
     /// Serves `card` until SIGTERM or SIGINT, then closes the connection and returns exit code 0: what
     /// `pivlink-card serve` runs. Tells systemd READY=1 once serving and STOPPING=1 on the signal.
     public static func run(mode: Mode, card: any CardSession, log: @escaping (String) -> Void)
-        throws(VPCDServerError) -> Int32
+        throws(CardDaemonError) -> Int32
     {
         let loop: EventLoop
         do {
             loop = try EventLoop()
         } catch {
-            throw VPCDServerError(.eventLoopFailed, error.detail)
+            throw CardDaemonError(.eventLoopFailed, error.detail)
         }
         let server = VPCDServer(mode: mode, card: card, loop: loop, log: log)
         let notifier = ServiceNotifier()
@@ -158,14 +158,14 @@ public final class VPCDServer {
                 loop.exit(0)
             }
         } catch {
-            throw VPCDServerError(.eventLoopFailed, error.detail)
+            throw CardDaemonError(.eventLoopFailed, error.detail)
         }
         try server.start()
         notifier.ready(status: "serving the card: \(mode)")
         do {
             return try loop.run()
         } catch {
-            throw VPCDServerError(.eventLoopFailed, error.detail)
+            throw CardDaemonError(.eventLoopFailed, error.detail)
         }
     }
 
@@ -252,11 +252,11 @@ public final class VPCDServer {
 
     // MARK: listen mode
 
-    private func startListening(host: String, port: UInt16) throws(VPCDServerError) {
+    private func startListening(host: String, port: UInt16) throws(CardDaemonError) {
         let addresses: [VPCDSocket.Address]
         switch VPCDSocket.resolve(host: host, port: port, passive: true) {
         case .failure(let failure):
-            throw VPCDServerError(.addressResolutionFailed, "cannot resolve \(host): \(failure.text)")
+            throw CardDaemonError(.addressResolutionFailed, "cannot resolve \(host): \(failure.text)")
         case .success(let resolved):
             addresses = resolved
         }
@@ -273,13 +273,13 @@ public final class VPCDServer {
                     listener = (fileDescriptor, source)
                 } catch {
                     close(fileDescriptor)
-                    throw VPCDServerError(.eventLoopFailed, "cannot watch the vpcd listener: \(error.detail)")
+                    throw CardDaemonError(.eventLoopFailed, "cannot watch the vpcd listener: \(error.detail)")
                 }
                 log("listening for vpcd on \(address)")
                 return
             }
         }
-        throw VPCDServerError(.listenFailed, "cannot listen for vpcd: \(failures.joined(separator: "; "))")
+        throw CardDaemonError(.listenFailed, "cannot listen for vpcd: \(failures.joined(separator: "; "))")
     }
 
     private func acceptConnections() {
