@@ -75,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "pivlink-bench",
             dependencies: [
-                "PIVCard", "CardCrypto", "APDU", "CPCSCLite", "CredentialStore",
+                "PIVCard", "CardCrypto", "APDU", "CPCSCLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -92,12 +92,21 @@ let package = Package(
         .testTarget(name: "APDUTests", dependencies: ["APDU", "PivlinkTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CardCryptoTests",
-            dependencies: ["CardCrypto", "PivlinkTesting"],
+            dependencies: [
+                "CardCrypto", "PivlinkTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "PIVCardTests",
-            dependencies: ["PIVCard", "APDU", "CardCrypto", "PivlinkTesting"],
+            dependencies: [
+                "PIVCard", "APDU", "CardCrypto", "PivlinkTesting",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             resources: [.copy("Resources")],
             swiftSettings: swiftSettings
         ),
