@@ -51,6 +51,8 @@ let package = Package(
                 "APDU", "CardCrypto",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -61,7 +63,7 @@ let package = Package(
         .target(name: "EventLoop", dependencies: ["CSystemd"], swiftSettings: swiftSettings),
         .target(
             name: "CardDaemon",
-            dependencies: ["PIVCard", "CredentialStore", "VPCD", "EventLoop", "CardCrypto", "APDU"],
+            dependencies: ["PIVCard", "CredentialStore", "VPCD", "EventLoop"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
