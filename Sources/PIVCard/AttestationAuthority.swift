@@ -34,7 +34,7 @@ enum AttestationAuthority {
         let signer = try signingKey(key)
         let certificate = try Certificate(
             version: .v3, serialNumber: serialNumber(random), publicKey: signer.publicKey,
-            notValidBefore: now, notValidAfter: noExpiry, issuer: name, subject: name,
+            notValidBefore: validityStart(now), notValidAfter: noExpiry, issuer: name, subject: name,
             signatureAlgorithm: signatureAlgorithm(key.algorithm),
             extensions: try Certificate.Extensions {
                 Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
@@ -56,7 +56,7 @@ enum AttestationAuthority {
         try serialDER.serialize(Int(serial))
         let certificate = try Certificate(
             version: .v3, serialNumber: serialNumber(random), publicKey: publicKey,
-            notValidBefore: now, notValidAfter: authority.notValidAfter, issuer: authority.subject, subject: subject,
+            notValidBefore: validityStart(now), notValidAfter: authority.notValidAfter, issuer: authority.subject, subject: subject,
             signatureAlgorithm: signatureAlgorithm(authorityKey.algorithm),
             extensions: try Certificate.Extensions {
                 Certificate.Extension(oid: firmwareOID, critical: false, value: PIVCard.firmwareVersion[...])
@@ -86,6 +86,14 @@ enum AttestationAuthority {
         case .eccP256, .ed25519, .x25519: .ecdsaWithSHA256
         case .rsa2048, .rsa3072, .rsa4096: .sha256WithRSAEncryption
         }
+    }
+
+    /// Certificates are valid from five minutes before `now`, in whole seconds: a verifier whose clock runs a
+    /// little behind the device's, or one checking within the same second, must not see "not yet valid".
+    static let clockSkewAllowance: TimeInterval = 300
+
+    static func validityStart(_ now: Date) -> Date {
+        Date(timeIntervalSince1970: (now.timeIntervalSince1970 - clockSkewAllowance).rounded(.down))
     }
 
     /// A positive 16-byte serial from the injected randomness.

@@ -45,6 +45,17 @@ struct AttestationTests {
         #expect(constraints == .isCertificateAuthority(maxPathLength: 0))
     }
 
+    @Test("Both certificates are valid from five minutes before the card's clock, in whole seconds, so that a verifier checking at once (or a little behind) accepts them")
+    func validityStartsBeforeNow() throws {
+        let harness = try CardHarness()
+        try harness.authenticate()
+        _ = try harness.generate(.eccP256, in: 0x9A)
+        let attested = try Certificate(derEncoded: harness.exchange(CommandAPDU(ins: 0xF9, p1: 0x9A, p2: 0x00, le: 256)).data)
+        let expected = CardHarness.wallClock.addingTimeInterval(-300)
+        #expect(attested.notValidBefore == expected)
+        #expect(try Self.authority(harness).notValidBefore == expected)
+    }
+
     @Test("YubiKey F9: imported keys and X25519 keys cannot be attested (6A80)")
     func refusals() throws {
         let harness = try CardHarness()
