@@ -81,6 +81,27 @@ case_other_host_secret_refused() {
   expect_ok "and signs with its key" sign_and_verify 9a 01 sha256
 }
 
+# What systemd does for LoadCredentialEncrypted= (systemd/pivlink-card.service): it decrypts the sealed
+# store key into a private directory and names it in $CREDENTIALS_DIRECTORY. serve must then take the key
+# from there, without running systemd-creds: the host secret it is given here does not exist, and
+# systemd-creds would create one if it ran.
+case_systemd_credential_handover() {
+  expect_ok "stop the card" card_stop
+  mkdir -m 0700 "$RUN/credentials"
+  expect_ok "systemd-creds decrypts the store key, as systemd does for the unit" \
+    systemd-creds decrypt --name=pivlink-store-key "$CARD_STORE/store-key.cred" "$RUN/credentials/pivlink-store-key"
+  local host_secret=$SYSTEMD_CREDENTIAL_SECRET
+  export CREDENTIALS_DIRECTORY=$RUN/credentials SYSTEMD_CREDENTIAL_SECRET=$RUN/no-such-secret
+  expect_ok "serve starts with the key from \$CREDENTIALS_DIRECTORY" card_start
+  expect_ok "and signs with its key" sign_and_verify 9a 01 sha256
+  expect_ok "stop it" card_stop
+  unset CREDENTIALS_DIRECTORY
+  export SYSTEMD_CREDENTIAL_SECRET=$host_secret
+  [ ! -e "$RUN/no-such-secret" ] || fail "systemd-creds was not run" "$RUN/no-such-secret was created"
+  pass "systemd-creds was not run"
+  expect_ok "without it the card starts from the sealed key again" card_start
+}
+
 case_init_keeps_existing_store() {
   local before; before=$(store_fingerprint)
   expect_fail "init on an existing store is refused" card_init
@@ -92,5 +113,6 @@ run_case "keys, certificates and a failed PIN before a restart" case_keys_before
 run_case "a restart keeps keys, certificates and counters" case_restart_keeps_everything
 run_case "a restart keeps a changed PIN" case_restart_keeps_pin_change
 run_case "a store under another host secret is refused" case_other_host_secret_refused
+run_case "the store key handed over by systemd" case_systemd_credential_handover
 run_case "init does not overwrite a store" case_init_keeps_existing_store
 suite_summary
