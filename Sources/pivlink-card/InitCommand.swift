@@ -39,6 +39,9 @@ struct InitCommand: ParsableCommand {
         if let puk, !ReferenceValue.isValidPUK(Array(puk.utf8)) {
             throw ValidationError("--puk must be 6 to 8 characters")
         }
+        if managementKey == nil, managementKeyAlgorithm.algorithm != CardProvisioning.defaultManagementKeyAlgorithm {
+            throw ValidationError("--management-key-algorithm \(managementKeyAlgorithm.rawValue) needs --management-key")
+        }
         if let managementKey {
             let length = managementKeyAlgorithm.algorithm.keyByteCount
             guard let bytes = HexArgument.bytes(managementKey), bytes.count == length else {
@@ -50,9 +53,6 @@ struct InitCommand: ParsableCommand {
     func run() throws {
         let algorithm = managementKeyAlgorithm.algorithm
         let keyBytes = managementKey.flatMap(HexArgument.bytes) ?? CardProvisioning.defaultManagementKey
-        if managementKey == nil, algorithm != CardProvisioning.defaultManagementKeyAlgorithm {
-            throw ValidationError("--management-key-algorithm \(managementKeyAlgorithm.rawValue) needs --management-key")
-        }
         let pinBytes = pin.map { Array($0.utf8) } ?? ReferenceValue.defaultPIN
         let pukBytes = puk.map { Array($0.utf8) } ?? ReferenceValue.defaultPUK
         let state = try CardProvisioning.newCredential(
