@@ -1,5 +1,6 @@
 import APDU
 import CardCrypto
+import Foundation
 import FuzzSupport
 import PIVCard
 
@@ -15,6 +16,8 @@ final class CardHarness {
     static let maximumChainLength = 16 * 1024 + 16
     /// Status words' first bytes this card answers with (ISO 7816-4 §5.1.3, SP 800-73-5 pt2 §3.1).
     private static let knownSW1: Set<UInt8> = [0x61, 0x63, 0x65, 0x67, 0x68, 0x69, 0x6A, 0x6B, 0x6D, 0x6E, 0x6F, 0x90]
+    /// Set PIVLINK_FUZZ_TRACE to print every exchange, as `scripts/fuzz --replay` does.
+    private static let tracing = ProcessInfo.processInfo.environment["PIVLINK_FUZZ_TRACE"] != nil
 
     /// What the card does with one APDU, worked out from the bytes alone.
     enum Disposition {
@@ -59,6 +62,7 @@ final class CardHarness {
         now += .milliseconds(1)
         let response = card.process(apdu, now: now)
         store.failsSaves = false
+        if Self.tracing { print("> \(apdu.hex)\(failingSaves ? "  (saves fail)" : "")\n< \(response.hex)") }
         checkShape(of: response, to: apdu, disposition: disposition)
         checkState(before: before, failingSaves: failingSaves, apdu: apdu)
         if case .command(let command) = disposition, let answer = try? ResponseAPDU(parsing: response) {
@@ -69,6 +73,7 @@ final class CardHarness {
 
     /// Power-off, reset or removal.
     func endSession() {
+        if Self.tracing { print("# end of session") }
         card.endSession()
         chain.abandon()
         model.clear()
@@ -76,6 +81,7 @@ final class CardHarness {
 
     /// Lets the idle timeout pass without a command.
     func advancePastIdleTimeout() {
+        if Self.tracing { print("# idle timeout") }
         now += idleTimeout + .seconds(1)
         model.clear()
     }
