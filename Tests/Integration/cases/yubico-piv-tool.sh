@@ -42,6 +42,14 @@ case_status_lists_slots() {
     grep -qF "$expected" "$RUN/out/last" || fail "status shows \"$expected\"" "$(cat "$RUN/out/last")"
   done
   pass "status lists the four slots with algorithms and subjects"
+  # pivlink-card's own status reads the store beside the running card (read-only: serve holds the lock).
+  expect_ok "pivlink-card status works while the card is served" card_cli status
+  for expected in "PIN:             5 of 5 tries left" "  9a        RSA 2048    generated" \
+    "  9c        ECC P-256" "  9d        ECC P-384" "CN=pivlink 9a"; do
+    grep -qF "$expected" "$RUN/out/last" || fail "pivlink-card status shows \"$expected\"" "$(cat "$RUN/out/last")"
+  done
+  pass "pivlink-card status lists the keys, their certificates and the tries left"
+  expect_output_lacks "and no secret: not the management key" "010203040506070801020304050607080102030405060708" card_cli status
 }
 
 case_test_signatures() {
