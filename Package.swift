@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "APDU", targets: ["APDU"]),
         .library(name: "PIVCard", targets: ["PIVCard"]),
         .library(name: "VPCD", targets: ["VPCD"]),
+        .library(name: "Link", targets: ["Link"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -57,10 +58,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "VPCD", swiftSettings: swiftSettings),
+        .target(name: "Link", swiftSettings: swiftSettings),
 
         // MARK: shells
         .target(name: "CredentialStore", dependencies: ["CardCrypto"], swiftSettings: swiftSettings),
         .target(name: "EventLoop", dependencies: ["CSystemd"], swiftSettings: swiftSettings),
+        // sd-bus vtables are C structs with bitfields and unions that Swift cannot build: a small C target
+        // holds them and calls back into Swift through trampolines.
+        .target(name: "CSDBusVTable", linkerSettings: [.linkedLibrary("systemd")]),
+        .target(name: "DBus", dependencies: ["CSystemd", "CSDBusVTable", "EventLoop"], swiftSettings: swiftSettings),
         .target(
             name: "CardDaemon",
             dependencies: ["PIVCard", "CredentialStore", "VPCD", "EventLoop"],
@@ -117,6 +123,8 @@ let package = Package(
             dependencies: ["CredentialStore", "CardCrypto"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "LinkTests", dependencies: ["Link", "PivlinkTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "DBusTests", dependencies: ["DBus", "EventLoop", "PivlinkTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "VPCDTests", dependencies: ["VPCD", "PivlinkTesting"], swiftSettings: swiftSettings),
     ]
 )

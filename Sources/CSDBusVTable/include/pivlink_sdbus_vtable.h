@@ -1,0 +1,3 @@
+#ifndef PIVLINK_SDBUS_VTABLE_H
+#define PIVLINK_SDBUS_VTABLE_H
+#endif

@@ -1,0 +1,1 @@
+#include "pivlink_sdbus_vtable.h"

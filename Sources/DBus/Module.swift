@@ -1,0 +1,1 @@
+// DBus module: a thin layer over sd-bus (under construction in this session).

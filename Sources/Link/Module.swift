@@ -1,0 +1,1 @@
+// Link module: the pivlink link protocol (under construction in this session).
