@@ -1,0 +1,200 @@
+/// The card's side of the link, without I/O: fragments from the station in, requests for the card and fragments
+/// to notify out (docs/link-protocol.md, "Transactions").
+///
+/// It reassembles each request, hands it to the card (`.process`) and answers it with the card's answer under the
+/// request's transaction id, sending KEEPALIVE every `keepaliveInterval` (at most 500 ms) until then. A second
+/// request while the card works gets ERROR BUSY and is not run. PING is answered here, without the card. CANCEL is
+/// passed on (`.cancelProcessing`). Fragment errors get ERROR with the error's code, and a message whose fragments
+/// stop for `fragmentTimeout` gets ERROR TIMEOUT. When the link goes down, the card's answer to a request still
+/// running is dropped, and the card counts as busy until it gives it.
+public struct LinkPeripheralStateMachine: Sendable {
+    public struct Configuration: Hashable, Sendable {
+        /// The protocol's ceiling on the time between keepalives.
+        public static let maximumKeepaliveInterval = Duration.milliseconds(500)
+
+        /// How often KEEPALIVE goes out while the card works: at most 500 ms.
+        public var keepaliveInterval: Duration
+        /// How long the rest of a started message may take between two fragments.
+        public var fragmentTimeout: Duration
+
+        /// A keepalive interval over 500 ms or not positive is a bug in the caller and traps.
+        public init(keepaliveInterval: Duration = .milliseconds(400), fragmentTimeout: Duration = .milliseconds(1500)) {
+            precondition(keepaliveInterval > .zero && keepaliveInterval <= Self.maximumKeepaliveInterval,
+                         "keepalive interval \(keepaliveInterval) outside (0, 500 ms]")
+            self.keepaliveInterval = keepaliveInterval
+            self.fragmentTimeout = fragmentTimeout
+        }
+    }
+
+    public let info: LinkInfo
+    public let configuration: Configuration
+    private var connection: LinkConnection?
+    /// When the message being reassembled times out.
+    private var reassemblyDeadline: Duration?
+    private var work = CardWork.idle
+    private var timer = LinkTimer()
+
+    /// - Parameter info: what the card publishes in its info characteristic; its limits are enforced here.
+    public init(info: LinkInfo = LinkInfo(), configuration: Configuration = Configuration()) {
+        self.info = info
+        self.configuration = configuration
+    }
+
+    /// True while a `.process` request awaits `finish(_:now:)`.
+    public var isProcessing: Bool { work.request != nil }
+
+    /// A central connected with this ATT MTU. Throws `.mtuTooSmall`, and the machine stays as it was. A previous
+    /// connection still open is treated as lost first.
+    public mutating func connect(mtu: Int, now: Duration) throws(LinkError) -> [LinkPeripheralAction] {
+        let connection = try LinkConnection(info: info, mtu: mtu)
+        let actions = connectionLost(now: now)
+        self.connection = connection
+        return actions
+    }
+
+    /// The central is gone: partial messages are dropped and the answer to a request the card still works on will
+    /// be dropped too.
+    public mutating func connectionLost(now: Duration) -> [LinkPeripheralAction] {
+        connection = nil
+        reassemblyDeadline = nil
+        if case .answering(let answering) = work {
+            work = .orphaned(request: answering.request)
+        }
+        return settleTimer([])
+    }
+
+    /// Takes one write from the request characteristic.
+    public mutating func receive(fragment: [UInt8], now: Duration) -> [LinkPeripheralAction] {
+        guard var connection else { return [] }
+        let transaction = Self.transaction(of: fragment) ?? connection.reassembler.openTransaction ?? 0
+        var actions: [LinkPeripheralAction] = []
+        do throws(LinkError) {
+            let frame = try connection.reassembler.receive(fragment)
+            self.connection = connection
+            reassemblyDeadline = connection.reassembler.isAssembling ? now + configuration.fragmentTimeout : nil
+            if let frame {
+                handle(frame, now: now, into: &actions)
+            }
+        } catch {
+            self.connection = connection
+            reassemblyDeadline = nil
+            sendError(error.code.wireCode, transaction: transaction, into: &actions)
+        }
+        return settleTimer(actions)
+    }
+
+    /// The card's answer to the request of the last `.process`: the request's own response or `.error(_)`.
+    /// Calling this with no request outstanding, or with a message that does not answer it, is a bug in the
+    /// caller and traps. An answer over the card's message limit goes out as ERROR INVALID_LENGTH instead.
+    public mutating func finish(_ answer: LinkMessage, now: Duration) -> [LinkPeripheralAction] {
+        guard let request = work.request else {
+            preconditionFailure("finish(_:now:) without an outstanding request")
+        }
+        precondition(answer.isFinalAnswer(to: request), "\(answer.command) does not answer \(request.command)")
+        var actions: [LinkPeripheralAction] = []
+        if case .answering(let answering) = work {
+            send(answer, transaction: answering.transaction, into: &actions)
+        }
+        work = .idle
+        return settleTimer(actions)
+    }
+
+    /// The timer armed by the last `.armTimer` fired (early calls do nothing).
+    public mutating func handleTimer(now: Duration) -> [LinkPeripheralAction] {
+        var actions: [LinkPeripheralAction] = []
+        if let deadline = reassemblyDeadline, now >= deadline, var connection {
+            let transaction = connection.reassembler.openTransaction ?? 0
+            connection.reassembler.reset()
+            self.connection = connection
+            reassemblyDeadline = nil
+            sendError(.timeout, transaction: transaction, into: &actions)
+        }
+        if case .answering(var answering) = work, now >= answering.keepaliveDue {
+            send(.keepalive(.processing), transaction: answering.transaction, into: &actions)
+            answering.keepaliveDue = now + configuration.keepaliveInterval
+            work = .answering(answering)
+        }
+        return settleTimer(actions)
+    }
+
+    private mutating func handle(_ frame: LinkFrame, now: Duration, into actions: inout [LinkPeripheralAction]) {
+        let message: LinkMessage
+        do throws(LinkError) {
+            message = try LinkMessage(frame: frame)
+        } catch {
+            sendError(error.code.wireCode, transaction: frame.transaction, into: &actions)
+            return
+        }
+        if case .cancel = message {
+            if case .answering(var answering) = work, answering.transaction == frame.transaction, !answering.cancelled {
+                answering.cancelled = true
+                work = .answering(answering)
+                actions.append(.cancelProcessing)
+            }
+            return
+        }
+        guard message.isRequest else {
+            sendError(.invalidCommand, transaction: frame.transaction, into: &actions)
+            return
+        }
+        guard frame.transaction != 0 else {
+            sendError(.invalidParameter, transaction: 0, into: &actions)
+            return
+        }
+        guard work.request == nil else {
+            sendError(.busy, transaction: frame.transaction, into: &actions)
+            return
+        }
+        if case .ping(let bytes) = message {
+            send(.pong(bytes), transaction: frame.transaction, into: &actions)
+            return
+        }
+        work = .answering(CardWork.Answering(
+            request: message, transaction: frame.transaction,
+            keepaliveDue: now + configuration.keepaliveInterval, cancelled: false
+        ))
+        actions.append(.process(message))
+    }
+
+    private func sendError(_ code: LinkErrorCode, transaction: UInt8, into actions: inout [LinkPeripheralAction]) {
+        send(.error(code), transaction: transaction, into: &actions)
+    }
+
+    /// Sends `message`; one the link cannot carry goes out as ERROR instead: INVALID_LENGTH over the card's
+    /// limit, OTHER if the card's answer is malformed (a 1-byte response, a 40-byte ATR).
+    private func send(_ message: LinkMessage, transaction: UInt8, into actions: inout [LinkPeripheralAction]) {
+        guard let connection else { return }
+        do throws(LinkError) {
+            actions.append(.send(try connection.fragments(of: message, transaction: transaction)))
+        } catch {
+            let substitute = LinkMessage.error(error.code == .messageTooLong ? .invalidLength : .other)
+            guard let fragments = try? connection.fragments(of: substitute, transaction: transaction) else {
+                preconditionFailure("a 1-byte ERROR always fits a link")
+            }
+            actions.append(.send(fragments))
+        }
+    }
+
+    /// The transaction id an initial fragment names, if the fragment is one and is long enough to name it.
+    private static func transaction(of fragment: [UInt8]) -> UInt8? {
+        guard fragment.count >= 2, LinkFragment.isInitial(fragment[0]) else { return nil }
+        return fragment[1]
+    }
+
+    /// `actions`, then the timer change the call made necessary.
+    private mutating func settleTimer(_ actions: [LinkPeripheralAction]) -> [LinkPeripheralAction] {
+        var actions = actions
+        let keepaliveDue: Duration? =
+            switch work {
+            case .answering(let answering): answering.keepaliveDue
+            case .idle, .orphaned: nil
+            }
+        let deadline = [reassemblyDeadline, keepaliveDue].compactMap { $0 }.min()
+        switch timer.move(to: deadline) {
+        case .arm(let instant): actions.append(.armTimer(at: instant))
+        case .disarm: actions.append(.disarmTimer)
+        case nil: break
+        }
+        return actions
+    }
+}

@@ -1,1 +1,0 @@
-// Link module: the pivlink link protocol (under construction in this session).
