@@ -1,1 +1,0 @@
-// DBus module: a thin layer over sd-bus (under construction in this session).
