@@ -104,7 +104,7 @@ public struct LinkPeripheralStateMachine: Sendable {
         var actions: [LinkPeripheralAction] = []
         if let deadline = reassemblyDeadline, now >= deadline, var connection {
             let transaction = connection.reassembler.openTransaction ?? 0
-            connection.reassembler.reset()
+            connection.reassembler.abandon()
             self.connection = connection
             reassemblyDeadline = nil
             sendError(.timeout, transaction: transaction, into: &actions)

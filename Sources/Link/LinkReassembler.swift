@@ -73,11 +73,12 @@ public struct LinkReassembler: Sendable {
         }
     }
 
-    /// Drops any partial message and forgets the last one, as when the link goes down. Returns true if a message
-    /// was cut short.
+    /// Drops the partial message, as when its fragments stopped coming: the continuations that follow are
+    /// discarded quietly until the next initial fragment, as after an error. Returns true if a message was cut
+    /// short.
     @discardableResult
-    public mutating func reset() -> Bool {
-        defer { state = .idle(lastSequence: nil) }
+    public mutating func abandon() -> Bool {
+        defer { state = .discarding }
         return isAssembling
     }
 
