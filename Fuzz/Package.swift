@@ -41,5 +41,10 @@ let package = Package(
             dependencies: ["FuzzSupport", .product(name: "VPCD", package: "pivlink")],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "FuzzLink",
+            dependencies: ["FuzzSupport", .product(name: "Link", package: "pivlink")],
+            swiftSettings: swiftSettings
+        ),
     ]
 )
