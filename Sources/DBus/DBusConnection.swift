@@ -45,7 +45,7 @@ public final class DBusConnection {
         }
         // sd-bus turns a lost connection into this local signal; the rule never reaches the bus.
         let rule = DBusMatchRule(
-            sender: "org.freedesktop.DBus.Local", path: "/org/freedesktop/DBus/Local",
+            sender: DBusMessage.localSender, path: "/org/freedesktop/DBus/Local",
             interface: "org.freedesktop.DBus.Local", member: "Disconnected"
         )
         disconnectMatch = try match(rule) { [weak self] _ in
@@ -129,9 +129,10 @@ public final class DBusConnection {
         reply: @escaping (Result<[DBusValue], DBusError>) -> Void
     ) throws(DBusError) {
         let message = try newMethodCall(destination, path, interface, member, arguments)
+        // Taken before sd-bus starts its own clock, so a reply timed out by sd-bus is past it.
+        let deadline = MonotonicInstant.now() + timeout
         let callbacks = SlotUserdata { replyMessage in
-            let bus = sd_bus_message_get_bus(replyMessage.pointer)
-            reply(Self.result(of: replyMessage, connectionIsOpen: sd_bus_is_open(bus) > 0))
+            reply(Self.result(of: replyMessage, deadline: deadline))
         }
         let userdata = callbacks.retainedPointer()
         var slot: OpaquePointer?
@@ -198,8 +199,17 @@ public final class DBusConnection {
         return message
     }
 
-    static func result(of message: DBusMessage, connectionIsOpen: Bool) -> Result<[DBusValue], DBusError> {
-        if let error = message.replyError(connectionIsOpen: connectionIsOpen) {
+    /// sd-bus ends a call that got no reply with a `NoReply` error of its own making: after the timeout,
+    /// or when the connection is lost. (The bus sends the same name when the callee leaves.)
+    private static func result(of message: DBusMessage, deadline: MonotonicInstant) -> Result<[DBusValue], DBusError> {
+        if let error = message.replyError() {
+            guard error.name == DBusError.noReplyName else { return .failure(error) }
+            if sd_bus_is_open(sd_bus_message_get_bus(message.pointer)) <= 0 {
+                return .failure(DBusError(.disconnected, name: error.name, message: error.message))
+            }
+            if MonotonicInstant.now() >= deadline {
+                return .failure(DBusError(.timedOut, name: error.name, message: error.message))
+            }
             return .failure(error)
         }
         do {
@@ -268,7 +278,7 @@ public final class DBusConnection {
             },
             handleInstallReply: { message in
                 guard let installed else { return }
-                if let error = message.replyError(connectionIsOpen: true) {
+                if let error = message.replyError() {
                     installed(.failure(error))
                 } else {
                     installed(.success(()))

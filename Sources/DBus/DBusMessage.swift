@@ -27,19 +27,17 @@ final class DBusMessage {
     var signature: String { sd_bus_message_get_signature(pointer, 1).map { String(cString: $0) } ?? "" }
     var expectsReply: Bool { sd_bus_message_get_expect_reply(pointer) > 0 }
 
-    /// The error of an error reply, nil for any other message. A synthetic `NoReply` made by sd-bus (no
-    /// sender) is a timeout while the connection is open and a disconnection once it is closing.
-    func replyError(connectionIsOpen: Bool) -> DBusError? {
+    /// The error of an error reply, nil for any other message.
+    func replyError() -> DBusError? {
         guard sd_bus_message_is_method_error(pointer, nil) > 0, let error = sd_bus_message_get_error(pointer) else {
             return nil
         }
         let name = error.pointee.name.map { String(cString: $0) } ?? DBusError.Code.failedName
         let message = error.pointee.message.map { String(cString: $0) } ?? ""
-        if sender == nil, name == DBusError.noReplyName {
-            return DBusError(connectionIsOpen ? .timedOut : .disconnected, name: name, message: message)
-        }
         return DBusError(name: name, message: message)
     }
+
+    static let localSender = "org.freedesktop.DBus.Local"
 
     // MARK: writing
 

@@ -26,7 +26,10 @@ public struct DBusObjectPath: Hashable, Comparable, Sendable, CustomStringConver
 
     /// This path with one more element, e.g. `/app` + `service0` = `/app/service0`.
     public func appending(_ element: String) throws(DBusError) -> DBusObjectPath {
-        try DBusObjectPath(rawValue == "/" ? "/" + element : rawValue + "/" + element)
+        guard !element.utf8.contains(UInt8(ascii: "/")) else {
+            throw DBusError(.invalidArguments, "'\(element)' is not one object path element")
+        }
+        return try DBusObjectPath(rawValue == "/" ? "/" + element : rawValue + "/" + element)
     }
 
     /// True if `self` is `ancestor` or lies below it (`/a/b` is inside `/a` and `/`, not inside `/ab`).
