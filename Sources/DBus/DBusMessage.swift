@@ -168,7 +168,10 @@ final class DBusMessage {
         }
         switch typeCode {
         case UInt8(ascii: "a"):
-            let elementType = try DBusType(signature: contents)
+            // Parsed as a whole array type: a dictionary entry alone ("{sv}") is not a valid signature.
+            guard case .array(let elementType) = try DBusType(signature: "a" + contents) else {
+                throw DBusError(.typeMismatch, "'a\(contents)' is not an array type")
+            }
             if elementType == .byte {
                 return .bytes(try readByteArray())
             }

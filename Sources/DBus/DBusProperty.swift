@@ -5,7 +5,8 @@ public struct DBusProperty {
     public enum ChangeSignal: Hashable, Sendable {
         /// The new value is sent (the usual case; needed for `emitPropertiesChanged`).
         case emitsValue
-        /// Only the name is sent, as invalidated; listeners read the value themselves.
+        /// Only the name is sent, as invalidated; listeners read the value themselves. sd-bus also leaves
+        /// such properties out of `InterfacesAdded` (not out of `GetAll` or `GetManagedObjects`).
         case emitsInvalidation
         /// The value never changes.
         case constant
