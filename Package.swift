@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "pivlink-card", targets: ["pivlink-card"]),
+        .executable(name: "pivlink-station", targets: ["pivlink-station"]),
         .executable(name: "pivlink-bench", targets: ["pivlink-bench"]),
         // Libraries exported for the fuzz package in Fuzz/, which links them with -sanitize=fuzzer.
         .library(name: "APDU", targets: ["APDU"]),
@@ -67,6 +68,13 @@ let package = Package(
         // holds them and calls back into Swift through trampolines.
         .target(name: "CSDBusVTable", linkerSettings: [.linkedLibrary("systemd")]),
         .target(name: "DBus", dependencies: ["CSystemd", "CSDBusVTable", "EventLoop"], swiftSettings: swiftSettings),
+        .target(name: "BlueZ", dependencies: ["DBus", "EventLoop"], swiftSettings: swiftSettings),
+        .target(name: "StationCore", dependencies: ["APDU", "Link"], swiftSettings: swiftSettings),
+        .target(
+            name: "StationDaemon",
+            dependencies: ["StationCore", "Link", "BlueZ", "DBus", "EventLoop", "VPCD", "CardDaemon", "APDU"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "CardDaemon",
             dependencies: ["PIVCard", "CredentialStore", "VPCD", "EventLoop"],
@@ -76,6 +84,14 @@ let package = Package(
             name: "pivlink-card",
             dependencies: [
                 "CardDaemon", "CredentialStore", "PIVCard", "EventLoop", "CardCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "pivlink-station",
+            dependencies: [
+                "StationDaemon", "EventLoop",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -123,6 +139,8 @@ let package = Package(
             dependencies: ["CredentialStore", "CardCrypto"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "BlueZTests", dependencies: ["BlueZ", "DBus", "EventLoop", "PivlinkTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "StationCoreTests", dependencies: ["StationCore", "APDU", "Link", "PivlinkTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "LinkTests", dependencies: ["Link", "PivlinkTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "DBusTests", dependencies: ["DBus", "EventLoop", "PivlinkTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "VPCDTests", dependencies: ["VPCD", "PivlinkTesting"], swiftSettings: swiftSettings),

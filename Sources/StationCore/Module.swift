@@ -1,0 +1,1 @@
+// StationCore module: the station's pure cores (under construction in this session).

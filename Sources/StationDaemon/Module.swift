@@ -1,0 +1,1 @@
+// StationDaemon module: pivlink-station's shell (under construction in this session).
