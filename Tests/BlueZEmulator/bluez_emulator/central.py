@@ -314,6 +314,8 @@ class RemoteCharacteristic(ExportedObject):
             properties["WriteAcquired"] = dbus.Boolean(False)
         if self.properties & PROPERTY_NOTIFY:
             properties["NotifyAcquired"] = dbus.Boolean(False)
+        if client.link is not None:
+            properties["MTU"] = dbus.UInt16(client.link.mtu)
         super().__init__(client.registry, path, {CHARACTERISTIC: properties})
 
     @property
