@@ -87,3 +87,27 @@ class DiscoveryTests(EmulatorTestCase):
         self.assertTrue(self.station.get(HCI1, ADAPTER, "Discovering"))
         other.close()
         harness.run_until(lambda: not self.station.get(HCI1, ADAPTER, "Discovering"), what="Discovering false")
+
+    def test_a_changed_advertisement_property_reaches_the_scanner(self):
+        self.register_card()
+        self.discover({"DuplicateData": dbus.Boolean(False)})
+        start = len(self.station.signals)
+        self.advertisement.properties["ServiceData"] = dbus.Dictionary({"fffd": dbus.ByteArray(b"\x07")},
+                                                                       signature="sv")
+        self.advertisement.PropertiesChanged("org.bluez.LEAdvertisement1",
+                                             {"ServiceData": self.advertisement.properties["ServiceData"]},
+                                             dbus.Array([], signature="s"))
+        harness.run_until(lambda: any(name == "ServiceData" for name, _ in
+                                      self.station.property_changes(DEVICE, DEVICE1, start)),
+                          what="ServiceData at the station")
+        service_data = self.station.get(DEVICE, DEVICE1, "ServiceData")
+        self.assertEqual(bytes(service_data["0000fffd-0000-1000-8000-00805f9b34fb"]), b"\x07")
+
+    def test_powering_the_card_adapter_off_disconnects(self):
+        self.register_card()
+        self.discover_and_connect()
+        self.card.call(HCI0, "org.freedesktop.DBus.Properties", "Set", "ssv",
+                       (ADAPTER, "Powered", dbus.Boolean(False)))
+        harness.run_until(lambda: not self.station.get(DEVICE, DEVICE1, "Connected"), what="disconnected")
+        self.station.expect_error("org.bluez.Error.Failed", self.station.call, DEVICE, DEVICE1, "Connect",
+                                  message="le-connection-abort-by-local")
