@@ -30,9 +30,9 @@ public struct CommandChainAssembler: Sendable {
             pending = nil
         }
         if command.isChainContinuation {
-            var chain = pending ?? CommandAPDU(cla: link.cla, ins: link.ins, p1: link.p1, p2: link.p2)
+            // Taken out of `pending` first, so that appending does not copy the buffered data every link.
+            var chain = pending.take() ?? CommandAPDU(cla: link.cla, ins: link.ins, p1: link.p1, p2: link.p2)
             guard chain.data.count + link.data.count <= maximumLength else {
-                pending = nil
                 return .rejected(.notEnoughMemory)
             }
             chain.data += link.data

@@ -4,8 +4,9 @@ import CardCrypto
 /// store key; on top of that, keys whose use needs the PIN are sealed to the vault (see `KeyVault`), so a copy
 /// of this value without the PIN does not yield them.
 public struct CardState: Codable, Sendable, Equatable {
-    /// Bumped whenever the card's state changes in a way that makes a caller's copy stale, so that layers above
-    /// can notice writes they did not see (the station's response cache keys on it).
+    /// Bumped whenever a data object or a key changes — what a reader may cache without the PIN — so that layers
+    /// above can notice writes they did not see (the station's response cache keys on it). Counters, the PIN,
+    /// the PUK and the management key do not bump it: answers that depend on them are never cached.
     public var version: UInt64
     /// GET SERIAL (F8).
     public var serial: UInt32
