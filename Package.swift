@@ -77,7 +77,7 @@ let package = Package(
         ),
         .target(
             name: "CardDaemon",
-            dependencies: ["PIVCard", "CredentialStore", "VPCD", "EventLoop"],
+            dependencies: ["PIVCard", "CredentialStore", "VPCD", "EventLoop", "Link", "BlueZ", "DBus"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -11,6 +11,7 @@ public struct CardDaemonError: Error, Hashable, Sendable, CustomStringConvertibl
             case addressResolutionFailed
             case listenFailed
             case eventLoopFailed
+            case bluetoothFailed
         }
 
         private let value: Value
@@ -30,6 +31,9 @@ public struct CardDaemonError: Error, Hashable, Sendable, CustomStringConvertibl
         public static let listenFailed = Code(.listenFailed)
         /// The event loop refused a timer or IO source.
         public static let eventLoopFailed = Code(.eventLoopFailed)
+        /// The system bus or bluetoothd refused what serving over Bluetooth needs (connecting, exporting the
+        /// GATT application, an adapter name that is not one).
+        public static let bluetoothFailed = Code(.bluetoothFailed)
 
         public var description: String {
             switch value {
@@ -40,6 +44,7 @@ public struct CardDaemonError: Error, Hashable, Sendable, CustomStringConvertibl
             case .addressResolutionFailed: "addressResolutionFailed"
             case .listenFailed: "listenFailed"
             case .eventLoopFailed: "eventLoopFailed"
+            case .bluetoothFailed: "bluetoothFailed"
             }
         }
     }

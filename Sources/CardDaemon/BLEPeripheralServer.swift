@@ -1,0 +1,539 @@
+import BlueZ
+import DBus
+import EventLoop
+import Link
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Serves a `CardSession` to one station at a time over Bluetooth LE: the pivlink GATT application and an
+/// advertisement registered with bluetoothd, link fragments in through the request characteristic, fragments
+/// out as notifications of the response characteristic, and the link protocol's state machine between them.
+///
+/// - **MTU.** The first write of a station gives its ATT MTU (`mtu` option of WriteValue or AcquireWrite) and
+///   binds the link: every notification carries one fragment of at most min(MTU − 3, 512) bytes, within what
+///   BlueZ sends unchanged. The MTU stays fixed while the station is bound.
+/// - **Acquire\*.** The request characteristic offers AcquireWrite and the response characteristic
+///   AcquireNotify; when BlueZ takes them, writes arrive as datagrams and notifications go out as datagrams.
+///   Otherwise writes arrive as WriteValue and notifications leave as PropertiesChanged(Value).
+/// - **One station.** The first device that writes is served until it goes. A write from another device gets
+///   `org.bluez.Error.NotPermitted` "busy: another station is connected" — which that device sees only for a
+///   Write Request on a characteristic without `write-without-response`: BlueZ acknowledges every write to a
+///   `write-without-response` characteristic itself and drops the answer, and writes through an acquired socket
+///   carry no device at all. Such writes are still refused here (never fed to the link) only when they come as
+///   WriteValue; notifications go to every subscriber, so they cannot carry an error to one of them.
+/// - **Disconnects.** The device's `Connected` turning false, StopNotify, a hang-up on an acquired socket or
+///   bluetoothd leaving the bus end the link and the card session (PIN and management key state dropped).
+/// - **bluetoothd restarts.** BlueZ's bus name is watched; when it comes back, the application and
+///   advertisement are registered again. Failed registrations are retried with backoff.
+///
+/// Like the loop, it is used from the loop's thread only.
+public final class BLEPeripheralServer {
+    public struct Configuration: Sendable {
+        /// The adapter to serve on: `hci0`.
+        public var adapter: String
+        /// What the info characteristic publishes; its limits bind the link.
+        public var info: LinkInfo
+        public var link: LinkPeripheralStateMachine.Configuration
+
+        public init(
+            adapter: String = "hci0", info: LinkInfo = LinkInfo(),
+            link: LinkPeripheralStateMachine.Configuration = LinkPeripheralStateMachine.Configuration()
+        ) {
+            self.adapter = adapter
+            self.info = info
+            self.link = link
+        }
+    }
+
+    /// The station being served.
+    private struct Central {
+        let device: DBusObjectPath
+        let mtu: Int
+        var watch: DBusRegistration?
+    }
+
+    public let configuration: Configuration
+    private let client: BlueZClient
+    private let adapter: BlueZAdapter
+    private let loop: EventLoop
+    private let card: any CardSession
+    private let answers: LinkCardAdapter
+    private let log: (String) -> Void
+    private let onRegistered: () -> Void
+
+    private var application: GattApplication?
+    private var advertisement: LEAdvertisement?
+    private var ownerWatch: DBusRegistration?
+    private var isBlueZPresent = false
+    /// Counts registration attempts and bluetoothd instances, so that a late reply to an old attempt is dropped.
+    private var generation = 0
+    /// True while the application and advertisement are registered with the current bluetoothd.
+    public private(set) var isRegistered = false
+    private var reportedRegistrationFailure = false
+    private var backoff = Backoff(initial: .milliseconds(500), maximum: .seconds(30))
+    private var random = SystemRandomNumberGenerator()
+    private var retryTimer: TimerSource?
+    private var linkTimer: TimerSource?
+    private var cardTimer: TimerSource?
+    private var isStopping = false
+
+    private var machine: LinkPeripheralStateMachine
+    private var central: Central?
+    /// Devices refused while `central` is served, each logged once.
+    private var refusedDevices: Set<DBusObjectPath> = []
+    private var writeSocket: BlueZDatagramSocket?
+    private var notifySocket: BlueZDatagramSocket?
+
+    /// The device of the station being served, if any.
+    public var servedDevice: DBusObjectPath? { central?.device }
+
+    /// - Parameters:
+    ///   - credentialVersion: the credential's current version, for GET_CREDENTIAL_VERSION.
+    ///   - log: one-line messages about registration and stations (never fragments or APDUs).
+    ///   - onRegistered: runs after each successful registration (the first one is the daemon's READY).
+    public init(
+        configuration: Configuration, client: BlueZClient, loop: EventLoop, card: any CardSession,
+        credentialVersion: @escaping () -> UInt64, log: @escaping (String) -> Void,
+        onRegistered: @escaping () -> Void = {}
+    ) throws(CardDaemonError) {
+        self.configuration = configuration
+        self.client = client
+        do {
+            adapter = try BlueZAdapter(client: client, name: configuration.adapter)
+        } catch {
+            throw CardDaemonError(.bluetoothFailed, error.detail)
+        }
+        self.loop = loop
+        self.card = card
+        answers = LinkCardAdapter(card: card, credentialVersion: credentialVersion)
+        self.log = log
+        self.onRegistered = onRegistered
+        machine = LinkPeripheralStateMachine(info: configuration.info, configuration: configuration.link)
+    }
+
+    /// Exports the application and advertisement, watches bluetoothd and registers with it (now, or when it
+    /// appears).
+    public func start() throws(CardDaemonError) {
+        precondition(application == nil, "BLEPeripheralServer.start() called twice")
+        do {
+            retryTimer = try loop.makeTimer { [unowned self] in register() }
+            linkTimer = try loop.makeTimer { [unowned self] in perform(machine.handleTimer(now: now())) }
+            cardTimer = try loop.makeTimer { [unowned self] in
+                card.tick(now: loop.now())
+                armCardTimer()
+            }
+        } catch {
+            throw CardDaemonError(.eventLoopFailed, "cannot create a timer: \(error.detail)")
+        }
+        do {
+            application = try GattApplication(
+                connection: client.connection, path: CardGATTApplication.path,
+                services: CardGATTApplication.services(handlers()))
+            advertisement = try LEAdvertisement(
+                connection: client.connection, path: CardAdvertisement.path, content: CardAdvertisement.content,
+                onRelease: { [unowned self] in log("bluetoothd released the advertisement") })
+            ownerWatch = try client.watchOwner { [unowned self] change in ownerChanged(change) }
+            try client.currentOwner { [unowned self] result in
+                switch result {
+                case .success(let owner?) where !isBlueZPresent && !isStopping:
+                    isBlueZPresent = true
+                    log("bluetoothd is \(owner); registering on \(configuration.adapter)")
+                    register()
+                case .success:
+                    if !isBlueZPresent {
+                        log("waiting for bluetoothd (\(client.serviceName) is not on the bus)")
+                    }
+                case .failure(let error):
+                    log("cannot ask for bluetoothd: \(error.detail); waiting for it to appear")
+                }
+            }
+        } catch {
+            throw CardDaemonError(.bluetoothFailed, "cannot serve the card over Bluetooth: \(error.detail)")
+        }
+    }
+
+    /// Ends the station's session, unregisters the advertisement and application (waiting up to
+    /// `unregisterTimeout` for bluetoothd) and unexports them; then runs `done`. For SIGTERM.
+    public func stop(unregisterTimeout: Duration = .seconds(2), then done: @escaping () -> Void) {
+        guard !isStopping else { return }
+        isStopping = true
+        lose(because: "the card is stopping")
+        retryTimer?.cancel()
+        generation += 1
+        var finished = false
+        let finish: () -> Void = { [unowned self] in
+            guard !finished else { return }
+            finished = true
+            retryTimer = nil
+            linkTimer = nil
+            cardTimer = nil
+            ownerWatch?.cancel()
+            application?.remove()
+            advertisement?.remove()
+            done()
+        }
+        guard isRegistered, isBlueZPresent else {
+            finish()
+            return
+        }
+        isRegistered = false
+        var outstanding = 2
+        let replied: (Result<Void, BlueZError>) -> Void = { _ in
+            outstanding -= 1
+            if outstanding == 0 {
+                finish()
+            }
+        }
+        do {
+            try adapter.unregisterAdvertisement(CardAdvertisement.path, reply: replied)
+            try adapter.unregisterApplication(CardGATTApplication.path, reply: replied)
+            retryTimer = try loop.makeTimer { finish() }
+            try retryTimer?.arm(after: unregisterTimeout)
+        } catch {
+            finish()
+        }
+    }
+
+    /// Serves `card` on the system bus's bluetoothd until SIGTERM or SIGINT, then unregisters and returns exit
+    /// code 0: what `pivlink-card serve --ble` runs. Tells systemd READY=1 after the first registration and
+    /// STOPPING=1 on the signal. Losing the bus connection ends it with exit code 1.
+    public static func run(
+        configuration: Configuration, card: any CardSession, credentialVersion: @escaping () -> UInt64,
+        log: @escaping (String) -> Void
+    ) throws(CardDaemonError) -> Int32 {
+        let loop: EventLoop
+        do {
+            loop = try EventLoop()
+        } catch {
+            throw CardDaemonError(.eventLoopFailed, error.detail)
+        }
+        let connection: DBusConnection
+        do {
+            connection = try DBusConnection(.system, loop: loop)
+        } catch {
+            throw CardDaemonError(.bluetoothFailed, "cannot connect to the system bus: \(error.message)")
+        }
+        let notifier = ServiceNotifier()
+        var isReady = false
+        let server = try BLEPeripheralServer(
+            configuration: configuration, client: BlueZClient(connection: connection), loop: loop, card: card,
+            credentialVersion: credentialVersion, log: log,
+            onRegistered: {
+                let status = "serving the card over Bluetooth LE on \(configuration.adapter)"
+                if isReady {
+                    notifier.status(status)
+                } else {
+                    isReady = true
+                    notifier.ready(status: status)
+                }
+            })
+        connection.onDisconnect = { [unowned loop] in
+            log("lost the system bus; stopping")
+            loop.exit(1)
+        }
+        do {
+            try loop.onTerminationSignal { [unowned loop, unowned server] signal in
+                log("received \(signal == SIGINT ? "SIGINT" : "SIGTERM"): stopping")
+                notifier.stopping()
+                server.stop { loop.exit(0) }
+            }
+        } catch {
+            throw CardDaemonError(.eventLoopFailed, error.detail)
+        }
+        try server.start()
+        do {
+            return try withExtendedLifetime((connection, server)) { () throws(EventLoopError) in try loop.run() }
+        } catch {
+            throw CardDaemonError(.eventLoopFailed, error.detail)
+        }
+    }
+
+    // MARK: registration
+
+    private func ownerChanged(_ change: DBusNameOwnerChange) {
+        guard !isStopping else { return }
+        if change.oldOwner != nil {
+            isBlueZPresent = false
+            isRegistered = false
+            generation += 1
+            retryTimer?.cancel()
+            lose(because: "bluetoothd left the bus")
+            notifySocket?.close()
+            notifySocket = nil
+            log("bluetoothd left the bus: the application and advertisement are gone")
+        }
+        if let owner = change.newOwner {
+            isBlueZPresent = true
+            backoff.reset()
+            log("bluetoothd is \(owner); registering on \(configuration.adapter)")
+            register()
+        }
+    }
+
+    /// RegisterApplication, then RegisterAdvertisement; AlreadyExists counts as done.
+    private func register() {
+        guard isBlueZPresent, !isStopping else { return }
+        generation += 1
+        let attempt = generation
+        isRegistered = false
+        do {
+            try adapter.registerApplication(CardGATTApplication.path) { [unowned self] result in
+                guard attempt == generation else { return }
+                if let error = result.failure, error.code != .alreadyExists {
+                    retry("registering the GATT application failed: \(error)")
+                    return
+                }
+                registerAdvertisement(attempt)
+            }
+        } catch {
+            fail("cannot call bluetoothd: \(error.detail)")
+        }
+    }
+
+    private func registerAdvertisement(_ attempt: Int) {
+        do {
+            try adapter.registerAdvertisement(CardAdvertisement.path) { [unowned self] result in
+                guard attempt == generation else { return }
+                if let error = result.failure, error.code != .alreadyExists {
+                    retry("registering the advertisement failed: \(error)")
+                    return
+                }
+                isRegistered = true
+                backoff.reset()
+                reportedRegistrationFailure = false
+                log("registered the pivlink GATT application and advertisement on \(configuration.adapter)")
+                onRegistered()
+            }
+        } catch {
+            fail("cannot call bluetoothd: \(error.detail)")
+        }
+    }
+
+    private func retry(_ reason: String) {
+        let delay = backoff.nextDelay(using: &random)
+        if !reportedRegistrationFailure {
+            reportedRegistrationFailure = true
+            log("\(reason); retrying with backoff up to \(backoff.maximum)")
+        }
+        do {
+            try retryTimer?.arm(after: delay)
+        } catch {
+            fail(error.detail)
+        }
+    }
+
+    // MARK: the station
+
+    private func handlers() -> CardGATTApplication.Handlers {
+        CardGATTApplication.Handlers(
+            write: { [unowned self] value, options in
+                admit(options).map { receive(value) }
+            },
+            acquireWrite: { [unowned self] options in
+                admit(options).flatMap { acquireWrite() }
+            },
+            acquireNotify: { [unowned self] options in acquireNotify(mtu: options.mtu) },
+            stopNotify: { [unowned self] in lose(because: "unsubscribed") },
+            readInfo: { [info = configuration.info] _ in .success(info.bytes) })
+    }
+
+    /// Lets a write from `options.device` through, binding the link to it if none is bound.
+    private func admit(_ options: GattRequestOptions) -> Result<Void, BlueZError> {
+        guard !isStopping else {
+            return .failure(BlueZError(.failed, "the card is stopping"))
+        }
+        guard let device = options.device else {
+            return .failure(BlueZError(.invalidArguments, "bluetoothd named no device for the write"))
+        }
+        if let central {
+            guard central.device != device else { return .success(()) }
+            if refusedDevices.insert(device).inserted {
+                log("refused station \(device): busy serving \(central.device)")
+            }
+            return .failure(BlueZError(.notPermitted, "busy: another station is connected"))
+        }
+        let mtu = options.mtu ?? LinkFragment.minimumMTU
+        let actions: [LinkPeripheralAction]
+        do {
+            actions = try machine.connect(mtu: mtu, now: now())
+        } catch {
+            return .failure(BlueZError(.invalidArguments, error.detail))
+        }
+        var bound = Central(device: device, mtu: mtu, watch: nil)
+        do {
+            bound.watch = try client.watchProperties(at: device, interface: BlueZNames.device) { [unowned self] change in
+                if change.changed["Connected"]?.boolean == false, central?.device == device {
+                    lose(because: "disconnected")
+                }
+            }
+        } catch {
+            perform(machine.connectionLost(now: now()))
+            return .failure(BlueZError(.failed, "cannot watch \(device): \(error.detail)"))
+        }
+        central = bound
+        log("station \(device) connected (ATT MTU \(mtu))")
+        perform(actions)
+        return .success(())
+    }
+
+    private func receive(_ fragment: [UInt8]) {
+        guard central != nil else { return }
+        perform(machine.receive(fragment: fragment, now: now()))
+    }
+
+    /// A socket for the bound station's writes: one datagram per write.
+    private func acquireWrite() -> Result<BlueZAcquiredSocket, BlueZError> {
+        guard let central else {
+            return .failure(BlueZError(.failed, "no station is connected"))
+        }
+        return makeSocket(
+            onDatagram: { [unowned self] datagram in receive(datagram) },
+            onClose: { [unowned self] in
+                writeSocket = nil
+                try? requestCharacteristic?.setWriteAcquired(false)
+                lose(because: "released its write socket")
+            }
+        ).map { mine, theirs in
+            writeSocket?.close()
+            writeSocket = mine
+            return BlueZAcquiredSocket(fileDescriptor: theirs, mtu: central.mtu)
+        }
+    }
+
+    /// A socket for notifications, shared by every subscriber as BlueZ does; its hang-up is the station's
+    /// unsubscribing or disconnecting.
+    private func acquireNotify(mtu: Int?) -> Result<BlueZAcquiredSocket, BlueZError> {
+        makeSocket(
+            onDatagram: { _ in },
+            onClose: { [unowned self] in
+                notifySocket = nil
+                try? responseCharacteristic?.setNotifyAcquired(false)
+                lose(because: "released its notification socket")
+            }
+        ).map { mine, theirs in
+            notifySocket?.close()
+            notifySocket = mine
+            return BlueZAcquiredSocket(fileDescriptor: theirs, mtu: mtu ?? LinkFragment.minimumMTU)
+        }
+    }
+
+    private func makeSocket(
+        onDatagram: @escaping ([UInt8]) -> Void, onClose: @escaping () -> Void
+    ) -> Result<(BlueZDatagramSocket, DBusFileDescriptor), BlueZError> {
+        var ends: [Int32] = [0, 0]
+        let type = Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+        guard socketpair(AF_UNIX, type, 0, &ends) == 0 else {
+            return .failure(BlueZError(.failed, "socketpair: \(String(cString: strerror(errno)))"))
+        }
+        let theirs = DBusFileDescriptor(taking: ends[1])
+        do {
+            let mine = try BlueZDatagramSocket(
+                DBusFileDescriptor(taking: ends[0]), loop: loop, onDatagram: onDatagram, onClose: onClose)
+            return .success((mine, theirs))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Ends the link with the bound station, if any: its partial messages and pending answer are dropped and
+    /// the card's session ends, as when a card leaves the reader.
+    private func lose(because reason: String) {
+        guard let central else { return }
+        self.central = nil
+        central.watch?.cancel()
+        refusedDevices = []
+        if let writeSocket {
+            // BlueZ asks for a new socket at the next station's first write, which names that station.
+            writeSocket.close()
+            self.writeSocket = nil
+            try? requestCharacteristic?.setWriteAcquired(false)
+        }
+        perform(machine.connectionLost(now: now()))
+        card.disconnected(now: loop.now())
+        armCardTimer()
+        log("station \(central.device) \(reason): card session ended")
+    }
+
+    private func perform(_ actions: [LinkPeripheralAction]) {
+        for action in actions {
+            switch action {
+            case .send(let fragments):
+                send(fragments)
+            case .process(let request):
+                let answer = answers.answer(request, now: loop.now())
+                perform(machine.finish(answer, now: now()))
+            case .cancelProcessing:
+                // The card answers within the call that hands it a request, so no request is ever running when a
+                // cancel arrives.
+                break
+            case .armTimer(let deadline):
+                do {
+                    try linkTimer?.arm(at: MonotonicInstant(microseconds: 0).advanced(by: deadline))
+                } catch {
+                    fail(error.detail)
+                }
+            case .disarmTimer:
+                linkTimer?.cancel()
+            }
+        }
+        armCardTimer()
+    }
+
+    private func send(_ fragments: [[UInt8]]) {
+        do throws(BlueZError) {
+            for fragment in fragments {
+                if let notifySocket {
+                    try notifySocket.send(fragment)
+                } else {
+                    try responseCharacteristic?.notify(fragment)
+                }
+            }
+        } catch {
+            lose(because: "could not be notified (\(error.detail))")
+        }
+    }
+
+    private var requestCharacteristic: GattExportedCharacteristic? {
+        application?.characteristic(CardGATTApplication.request)
+    }
+
+    private var responseCharacteristic: GattExportedCharacteristic? {
+        application?.characteristic(CardGATTApplication.response)
+    }
+
+    // MARK: time
+
+    /// The link state machine counts time as a duration since an arbitrary origin; the loop's origin is boot.
+    private func now() -> Duration {
+        MonotonicInstant(microseconds: 0).duration(to: loop.now())
+    }
+
+    private func armCardTimer() {
+        guard let cardTimer else { return }
+        guard let deadline = card.nextDeadline else {
+            cardTimer.cancel()
+            return
+        }
+        guard cardTimer.deadline != deadline else { return }
+        do {
+            try cardTimer.arm(at: deadline)
+        } catch {
+            fail(error.detail)
+        }
+    }
+
+    /// The loop or bus refused something the server cannot work without: stop and end the loop with exit code 1,
+    /// so the service manager restarts the daemon.
+    private func fail(_ detail: String) {
+        log("cannot go on serving over Bluetooth (\(detail)); stopping")
+        stop { [loop] in loop.exit(1) }
+    }
+}
+
+extension Result {
+    fileprivate var failure: Failure? {
+        if case .failure(let error) = self { error } else { nil }
+    }
+}
