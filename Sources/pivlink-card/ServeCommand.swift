@@ -7,11 +7,14 @@ import PIVCard
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the credential as a PIV card to pcscd through vsmartcard's vpcd.",
+        abstract: "Serve the credential as a PIV card: to pcscd through vsmartcard's vpcd, or to a station over Bluetooth LE.",
         discussion: """
             --vpcd connects to a vpcd that listens (Debian's default reader.conf: port 35963); the card is \
             inserted while connected and reconnects when pcscd restarts. --vpcd-listen waits for a vpcd in \
-            reversed mode (reader.conf DEVICENAME 127.0.0.1:PORT) to connect.
+            reversed mode (reader.conf DEVICENAME 127.0.0.1:PORT) to connect. --ble registers the pivlink GATT \
+            service and an advertisement with bluetoothd on --adapter (default hci0) and serves one \
+            pivlink-station at a time; it registers again when bluetoothd restarts. Give exactly one of the \
+            three: the card has one PIV session (PIN, management key), so one transport drives it.
             """
     )
 
@@ -23,18 +26,33 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("vpcd-listen"), help: "HOST:PORT to listen on for vpcd's reversed mode.")
     var vpcdListen: String?
 
+    @Flag(name: .customLong("ble"), help: "Serve over Bluetooth LE through bluetoothd on the system bus.")
+    var ble = false
+
+    @Option(name: .customLong("adapter"), help: "The Bluetooth adapter for --ble.")
+    var adapter: String?
+
     @Option(name: .customLong("pin-timeout"), help: "Seconds without a command after which the PIN must be entered again.")
     var pinTimeout: Int = 900
 
     func validate() throws {
-        guard (vpcd == nil) != (vpcdListen == nil) else {
-            throw ValidationError("give exactly one of --vpcd HOST:PORT and --vpcd-listen HOST:PORT")
+        guard [vpcd != nil, vpcdListen != nil, ble].filter({ $0 }).count == 1 else {
+            throw ValidationError("give exactly one of --vpcd HOST:PORT, --vpcd-listen HOST:PORT and --ble")
+        }
+        if let adapter {
+            guard ble else { throw ValidationError("--adapter goes with --ble") }
+            guard !adapter.isEmpty, adapter.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+                throw ValidationError("--adapter must be an adapter name such as hci0")
+            }
         }
         guard pinTimeout > 0 else { throw ValidationError("--pin-timeout must be a positive number of seconds") }
     }
 
     func run() throws {
         EventLoop.blockTerminationSignals()
+        if ble {
+            try runBLE()
+        }
         let mode: VPCDServer.Mode
         if let vpcd {
             let (host, port) = try VPCDServer.Mode.parseEndpoint(vpcd)
@@ -50,6 +68,20 @@ struct ServeCommand: ParsableCommand {
         let log: (String) -> Void = { line in FileHandleOutput.standardError("pivlink-card: \(line)") }
         log("serving credential \(CardStatus(state).serial) from \(storeOptions.store) (\(mode))")
         let code = try VPCDServer.run(mode: mode, card: PIVCardSession(card: card), log: log)
+        throw ExitCode(code)
+    }
+
+    private func runBLE() throws -> Never {
+        let (directory, state) = try storeOptions.open(.readWrite)
+        let card = PIVCard(
+            state: state, store: CredentialStateStore(directory: directory),
+            configuration: CardConfiguration(idleTimeout: .seconds(pinTimeout)))
+        let log: (String) -> Void = { line in FileHandleOutput.standardError("pivlink-card: \(line)") }
+        let configuration = BLEPeripheralServer.Configuration(adapter: adapter ?? "hci0")
+        log("serving credential \(CardStatus(state).serial) from \(storeOptions.store) over Bluetooth LE on \(configuration.adapter)")
+        let code = try BLEPeripheralServer.run(
+            configuration: configuration, card: PIVCardSession(card: card),
+            credentialVersion: { card.state.version }, log: log)
         throw ExitCode(code)
     }
 }
