@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        // station.conf: YAML read into Codable types (C libyaml plus Swift, no further dependencies).
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // MARK: C modules over system libraries
@@ -72,7 +74,10 @@ let package = Package(
         .target(name: "StationCore", dependencies: ["APDU", "Link"], swiftSettings: swiftSettings),
         .target(
             name: "StationDaemon",
-            dependencies: ["StationCore", "Link", "BlueZ", "DBus", "EventLoop", "VPCD", "CardDaemon", "APDU"],
+            dependencies: [
+                "StationCore", "Link", "BlueZ", "DBus", "EventLoop", "VPCD", "CardDaemon", "APDU",
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -140,7 +145,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "BlueZTests", dependencies: ["BlueZ", "DBus", "EventLoop", "PivlinkTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "StationCoreTests", dependencies: ["StationCore", "APDU", "Link", "PivlinkTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StationCoreTests", dependencies: ["StationCore", "APDU", "Link", "PIVCard", "PivlinkTesting"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "LinkTests", dependencies: ["Link", "PivlinkTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "DBusTests", dependencies: ["DBus", "EventLoop", "PivlinkTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "VPCDTests", dependencies: ["VPCD", "PivlinkTesting"], swiftSettings: swiftSettings),

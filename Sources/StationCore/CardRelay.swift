@@ -1,0 +1,159 @@
+import Link
+
+/// Carries PC/SC's view of the card (vpcd's APDUs and power events) to the card over the link, without I/O.
+///
+/// When the link comes up the relay powers the card on and asks its credential version, then has the shell
+/// insert the card into PC/SC with the card's ATR. Each APDU goes through the `ResponseCache`: answered at
+/// once when the cache can, else sent to the card and answered when the card's response comes. vpcd's power-off
+/// and reset (and PC/SC losing the reader) become POWER_OFF and RESET for the card, which end its session as
+/// they would on a card in a reader; vpcd needs no answer to them. Requests go one at a time in the order they
+/// arose. After a write the cache needs the version again, and the relay asks for it before the next request.
+///
+/// A request that fails (timeout, an ERROR from the card, the link going) is never sent again: the relay has
+/// the shell drop the link, which removes the card from PC/SC; it is inserted afresh on the next link.
+public struct CardRelay: Sendable {
+    private enum Phase: Sendable {
+        case down
+        /// Powering the card on and reading its version; the ATR once the card gave it.
+        case starting(atr: [UInt8]?)
+        case serving(atr: [UInt8])
+    }
+
+    public private(set) var cache: ResponseCache
+    private var phase = Phase.down
+    private var queue: [LinkMessage] = []
+    private var inFlight: LinkMessage?
+
+    /// `cache` may hold answers from an earlier run; they are kept only if the card confirms their version.
+    public init(cache: ResponseCache = ResponseCache()) {
+        self.cache = cache
+    }
+
+    /// True between `.insertCard` and the link going down.
+    public var isServing: Bool {
+        switch phase {
+        case .serving: true
+        case .down, .starting: false
+        }
+    }
+
+    /// The ATR PC/SC sees, while serving.
+    public var atr: [UInt8]? {
+        switch phase {
+        case .serving(let atr): atr
+        case .down, .starting: nil
+        }
+    }
+
+    /// The link to the card is up and `LinkCentralStateMachine` connected.
+    public mutating func linkUp() -> [CardRelayAction] {
+        reset(to: .starting(atr: nil))
+        queue = [.powerOn, .getCredentialVersion]
+        return pump()
+    }
+
+    /// The link went down: nothing in flight or queued is sent again. The shell removes the card from PC/SC.
+    public mutating func linkDown() {
+        reset(to: .down)
+    }
+
+    /// A command APDU from PC/SC.
+    public mutating func receiveAPDU(_ command: [UInt8]) -> [CardRelayAction] {
+        guard isServing else { return [] }
+        guard command.count >= LinkMessage.minimumAPDULength else {
+            // No card reads fewer than CLA INS P1 P2; the link refuses to carry it. ISO 7816-3: wrong length.
+            return [.reply([0x67, 0x00])]
+        }
+        switch cache.route(command) {
+        case .local(let response):
+            return [.reply(response)]
+        case .card:
+            return enqueue(.apdu(command))
+        }
+    }
+
+    /// vpcd powered the card off (`ctrl 00`); pcscd does this after reading the ATR and when idle.
+    public mutating func receivePowerOff() -> [CardRelayAction] {
+        guard isServing else { return [] }
+        cache.cardSessionEnded()
+        return enqueue(.powerOff)
+    }
+
+    /// vpcd powered the card on (`ctrl 01`).
+    public mutating func receivePowerOn() -> [CardRelayAction] {
+        guard isServing else { return [] }
+        return enqueue(.powerOn)
+    }
+
+    /// vpcd reset the card (`ctrl 02`).
+    public mutating func receiveReset() -> [CardRelayAction] {
+        guard isServing else { return [] }
+        cache.cardSessionEnded()
+        return enqueue(.reset)
+    }
+
+    /// The vpcd connection closed (pcscd left): to PC/SC the card was removed, so its session ends.
+    public mutating func readerDisconnected() -> [CardRelayAction] {
+        receivePowerOff()
+    }
+
+    /// The card's final answer to the request last sent (`LinkCentralAction.deliver`).
+    public mutating func delivered(_ answer: LinkMessage) -> [CardRelayAction] {
+        guard let request = inFlight else { return [] }
+        inFlight = nil
+        var actions: [CardRelayAction] = []
+        switch (request, answer) {
+        case (.powerOn, .atr(let atr)):
+            if case .starting = phase { phase = .starting(atr: atr) }
+        case (.reset, .atr), (.powerOff, .poweredOff):
+            break
+        case (.getCredentialVersion, .credentialVersion(let version)):
+            cache.confirm(credentialVersion: version)
+            if case .starting(let atr?) = phase {
+                phase = .serving(atr: atr)
+                actions.append(.insertCard(atr: atr))
+            }
+        case (.apdu, .response(let response)):
+            cache.cardAnswered(response)
+            actions.append(.reply(response))
+        default:
+            let reason = "the card answered \(request.command) with \(answer.command)"
+            if case .apdu = request { cache.cardAnswerLost() }
+            reset(to: .down)
+            return [.dropLink(reason: reason)]
+        }
+        if case .serving = phase, !cache.isVersionConfirmed, !queue.contains(.getCredentialVersion) {
+            queue.insert(.getCredentialVersion, at: 0)
+        }
+        return actions + pump()
+    }
+
+    /// The request last sent ended without an answer (`LinkCentralAction.fail`).
+    public mutating func failed(_ error: LinkError) -> [CardRelayAction] {
+        guard let request = inFlight else { return [] }
+        inFlight = nil
+        if case .apdu = request { cache.cardAnswerLost() }
+        reset(to: .down)
+        return [.dropLink(reason: "\(request.command) failed: \(error.detail)")]
+    }
+
+    private mutating func enqueue(_ request: LinkMessage) -> [CardRelayAction] {
+        queue.append(request)
+        return pump()
+    }
+
+    private mutating func pump() -> [CardRelayAction] {
+        guard inFlight == nil, !queue.isEmpty else { return [] }
+        let next = queue.removeFirst()
+        inFlight = next
+        return [.send(next)]
+    }
+
+    private mutating func reset(to phase: Phase) {
+        if cache.isAwaitingCard { cache.cardAnswerLost() }
+        cache.linkChanged()
+        self.phase = phase
+        queue = []
+        inFlight = nil
+    }
+}

@@ -1,1 +1,0 @@
-// StationCore module: the station's pure cores (under construction in this session).
