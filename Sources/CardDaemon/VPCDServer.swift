@@ -5,7 +5,8 @@ import VPCD
 import Glibc
 #endif
 
-/// Serves a `CardSession` to pcscd through vsmartcard's vpcd driver, on an `EventLoop`.
+/// Serves a card (`CardSession`, or `AsyncCardSession` for one that answers later) to pcscd through
+/// vsmartcard's vpcd driver, on an `EventLoop`.
 ///
 /// vpcd sees the card inserted while a TCP connection is up and removed when it closes. In `.connect` mode
 /// (reader.conf `DEVICENAME /dev/null:PORT`: vpcd listens) the server connects to vpcd and, whenever that
@@ -60,7 +61,7 @@ public final class VPCDServer {
     }
 
     public let mode: Mode
-    private let card: any CardSession
+    private let card: any AsyncCardSession
     private let loop: EventLoop
     private let log: (String) -> Void
 
@@ -82,9 +83,14 @@ public final class VPCDServer {
     private static let acceptRetryDelay = Duration.seconds(1)
 
     /// - Parameter log: receives one-line messages about connection state, without trailing newline.
-    public init(mode: Mode, card: any CardSession, loop: EventLoop, log: @escaping (String) -> Void) {
+    public convenience init(mode: Mode, card: any CardSession, loop: EventLoop, log: @escaping (String) -> Void) {
+        self.init(mode: mode, session: SynchronousCardSession(card), loop: loop, log: log)
+    }
+
+    /// Serves a card whose answers may come later; the connection waits for each one (vpcd is lock-step).
+    public init(mode: Mode, session: any AsyncCardSession, loop: EventLoop, log: @escaping (String) -> Void) {
         self.mode = mode
-        self.card = card
+        card = session
         self.loop = loop
         self.log = log
     }
@@ -419,18 +425,28 @@ public final class VPCDServer {
             case .reset:
                 card.reset(now: now)
             case .apdu(let command):
-                let reply = card.process(command, now: now)
-                guard let frame = connection.machine.sendResponse(reply) else { continue }
-                if let substitution = frame.substitution {
-                    log("the card's reply cannot go over vpcd (\(substitution)); sent 6F00 instead")
+                card.process(command, now: now) { [weak self, weak connection] reply in
+                    guard let self, let connection else { return }
+                    answer(reply, on: connection)
                 }
-                write(frame.bytes, to: connection)
             case .send(let bytes):
                 write(bytes, to: connection)
             case .close(let error):
                 lose(connection, because: "protocol error: \(error.detail)")
             }
         }
+        armCardTimer()
+    }
+
+    /// The card's reply to the outstanding APDU; dropped if the connection it came on has gone.
+    private func answer(_ reply: [UInt8], on connection: VPCDConnection) {
+        guard connection === self.connection, connection.machine.isAwaitingResponse,
+              let frame = connection.machine.sendResponse(reply)
+        else { return }
+        if let substitution = frame.substitution {
+            log("the card's reply cannot go over vpcd (\(substitution)); sent 6F00 instead")
+        }
+        write(frame.bytes, to: connection)
         armCardTimer()
     }
 

@@ -1,0 +1,109 @@
+import CardDaemon
+import Foundation
+import Yams
+
+/// pivlink-station's settings, read from `/etc/pivlink/station.conf` (YAML; example in Config/station.conf).
+///
+/// Until pairing exists the station finds the card's device by its Bluetooth address (`device`); the pairing
+/// issue replaces that setting with private discovery.
+public struct Config: Hashable, Sendable {
+    public static let defaultPath = "/etc/pivlink/station.conf"
+
+    /// The card's Bluetooth address, `AA:BB:CC:DD:EE:FF` (upper case).
+    public var deviceAddress: String
+    /// The adapter the station connects from, e.g. `hci0`.
+    public var adapter: String
+    /// The vpcd pcscd listens on for the card (Config/reader.conf.d/pivlink: 127.0.0.1:36123).
+    public var vpcdHost: String
+    public var vpcdPort: UInt16
+    public var connectTimeout: Duration
+    public var setupTimeout: Duration
+    /// The longest silence from the card while it owes an answer (link protocol: response timeout).
+    public var responseTimeout: Duration
+    /// The longest one request may take, keepalives or not (link protocol: transaction timeout).
+    public var transactionTimeout: Duration
+
+    private static let settings: Set<String> = ["device", "adapter", "vpcd", "timeouts"]
+    private static let timeoutSettings: Set<String> = ["connect", "setup", "response", "transaction"]
+
+    /// Reads the file at `path`.
+    public static func load(path: String) throws(StationDaemonError) -> Config {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw StationDaemonError(.unreadableConfig, "cannot read \(path): \(error.localizedDescription)")
+        }
+        return try Config(yaml: text, source: path)
+    }
+
+    /// Reads the YAML text of a station.conf; `source` names it in errors.
+    public init(yaml: String, source: String = "station.conf") throws(StationDaemonError) {
+        func invalid(_ what: String) -> StationDaemonError {
+            StationDaemonError(.invalidConfig, "\(source): \(what)")
+        }
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: yaml)
+        } catch {
+            throw invalid("not valid YAML (\(String(describing: error).split(separator: "\n").first ?? ""))")
+        }
+        guard let top = node?.mapping else { throw invalid("expected settings such as 'device: AA:BB:CC:DD:EE:FF'") }
+        let values = try Self.strings(top, allowed: Self.settings, where: "", invalid)
+
+        guard let device = values["device"] else {
+            throw invalid("'device' is missing: set it to the card's Bluetooth address, e.g. device: AA:BB:CC:DD:EE:FF")
+        }
+        guard Self.isAddress(device) else { throw invalid("device '\(device)' is not a Bluetooth address like AA:BB:CC:DD:EE:FF") }
+        deviceAddress = device.uppercased()
+
+        adapter = values["adapter"] ?? "hci0"
+        guard !adapter.isEmpty, adapter.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+            throw invalid("adapter '\(adapter)' is not an adapter name like hci0")
+        }
+
+        do {
+            (vpcdHost, vpcdPort) = try VPCDServer.Mode.parseEndpoint(values["vpcd"] ?? "127.0.0.1:36123")
+        } catch {
+            throw invalid(error.detail)
+        }
+
+        var timeouts: [String: String] = [:]
+        if let timeoutNode = top["timeouts"] {
+            guard let mapping = timeoutNode.mapping else { throw invalid("'timeouts' must hold connect, setup, response and transaction") }
+            timeouts = try Self.strings(mapping, allowed: Self.timeoutSettings, where: "timeouts.", invalid)
+        }
+        func seconds(_ key: String, default value: Double, range: ClosedRange<Double>) throws(StationDaemonError) -> Duration {
+            guard let text = timeouts[key] else { return .milliseconds(Int64(value * 1000)) }
+            guard let number = Double(text), range.contains(number) else {
+                throw invalid("timeouts.\(key) '\(text)' must be a number of seconds from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return .milliseconds(Int64(number * 1000))
+        }
+        connectTimeout = try seconds("connect", default: 30, range: 1...300)
+        setupTimeout = try seconds("setup", default: 20, range: 1...300)
+        responseTimeout = try seconds("response", default: 2, range: 0.6...60)
+        transactionTimeout = try seconds("transaction", default: 60, range: 1...600)
+    }
+
+    /// The scalar settings of a mapping; unknown keys and non-scalar values are errors.
+    private static func strings(
+        _ mapping: Node.Mapping, allowed: Set<String>, where prefix: String, _ invalid: (String) -> StationDaemonError
+    ) throws(StationDaemonError) -> [String: String] {
+        var values: [String: String] = [:]
+        for (key, value) in mapping {
+            guard let name = key.string, allowed.contains(name) else {
+                throw invalid("unknown setting '\(prefix)\(key.string ?? "?")'; known: \(allowed.sorted().map { prefix + $0 }.joined(separator: ", "))")
+            }
+            if name == "timeouts" { continue }
+            guard let text = value.string else { throw invalid("'\(prefix)\(name)' must be a single value") }
+            values[name] = text
+        }
+        return values
+    }
+
+    private static func isAddress(_ text: String) -> Bool {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        return parts.count == 6 && parts.allSatisfy { $0.count == 2 && $0.allSatisfy(\.isHexDigit) }
+    }
+}

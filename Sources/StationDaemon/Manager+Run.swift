@@ -1,0 +1,52 @@
+import BlueZ
+import DBus
+import EventLoop
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Manager {
+    /// Runs the station on the system bus's bluetoothd until SIGTERM or SIGINT, then removes the card from pcscd,
+    /// disconnects and returns exit code 0: what `pivlink-station --foreground` runs. Tells systemd READY=1 once
+    /// it is looking for the card and STOPPING=1 on the signal. Losing the bus connection ends it with code 1.
+    public static func run(config: Config, log: @escaping (String) -> Void) throws(StationDaemonError) -> Int32 {
+        let loop: EventLoop
+        do {
+            loop = try EventLoop()
+        } catch {
+            throw StationDaemonError(.eventLoopFailed, error.detail)
+        }
+        let connection: DBusConnection
+        do {
+            connection = try DBusConnection(.system, loop: loop)
+        } catch {
+            throw StationDaemonError(.busFailed, "cannot connect to the system bus: \(error.message)")
+        }
+        var seed = UInt64(0)
+        arc4random_buf(&seed, MemoryLayout<UInt64>.size)
+        let manager = try Manager(config: config, client: BlueZClient(connection: connection), loop: loop, seed: seed, log: log)
+        let notifier = ServiceNotifier()
+        connection.onDisconnect = { [unowned loop] in
+            log("lost the system bus; stopping")
+            loop.exit(1)
+        }
+        do {
+            try loop.onTerminationSignal { [unowned loop, unowned manager] signal in
+                log("received \(signal == SIGINT ? "SIGINT" : "SIGTERM"): stopping")
+                notifier.stopping()
+                manager.stop()
+                loop.exit(0)
+            }
+        } catch {
+            throw StationDaemonError(.eventLoopFailed, error.detail)
+        }
+        try manager.start()
+        notifier.ready(status: "looking for the card \(config.deviceAddress) on \(config.adapter)")
+        do {
+            return try withExtendedLifetime((connection, manager)) { () throws(EventLoopError) in try loop.run() }
+        } catch {
+            throw StationDaemonError(.eventLoopFailed, error.detail)
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// StationDaemon module: pivlink-station's shell (under construction in this session).

@@ -1,0 +1,43 @@
+/// Failures of pivlink-station's start-up: its config, the bus, the event loop. Once running, the daemon reports
+/// trouble through its log and retries instead of throwing.
+public struct StationDaemonError: Error, Hashable, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Value: Hashable, Sendable {
+            case unreadableConfig
+            case invalidConfig
+            case busFailed
+            case eventLoopFailed
+        }
+
+        private let value: Value
+        private init(_ value: Value) { self.value = value }
+
+        /// The config file cannot be read (missing, no permission).
+        public static let unreadableConfig = Code(.unreadableConfig)
+        /// The config file is not valid YAML, or a setting is missing, unknown or out of range.
+        public static let invalidConfig = Code(.invalidConfig)
+        /// The system bus or bluetoothd cannot be reached.
+        public static let busFailed = Code(.busFailed)
+        /// The event loop refused a timer or IO source.
+        public static let eventLoopFailed = Code(.eventLoopFailed)
+
+        public var description: String {
+            switch value {
+            case .unreadableConfig: "unreadableConfig"
+            case .invalidConfig: "invalidConfig"
+            case .busFailed: "busFailed"
+            case .eventLoopFailed: "eventLoopFailed"
+            }
+        }
+    }
+
+    public let code: Code
+    public let detail: String
+
+    public init(_ code: Code, _ detail: String) {
+        self.code = code
+        self.detail = detail
+    }
+
+    public var description: String { detail }
+}
