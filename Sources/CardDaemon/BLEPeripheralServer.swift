@@ -36,14 +36,20 @@ public final class BLEPeripheralServer {
         /// What the info characteristic publishes; its limits bind the link.
         public var info: LinkInfo
         public var link: LinkPeripheralStateMachine.Configuration
+        /// Offer AcquireWrite and AcquireNotify (the default). Off, writes always come as WriteValue calls and
+        /// notifications leave as PropertiesChanged: for a BlueZ whose acquired sockets misbehave, and to test
+        /// that path.
+        public var offersAcquiredSockets: Bool
 
         public init(
             adapter: String = "hci0", info: LinkInfo = LinkInfo(),
-            link: LinkPeripheralStateMachine.Configuration = LinkPeripheralStateMachine.Configuration()
+            link: LinkPeripheralStateMachine.Configuration = LinkPeripheralStateMachine.Configuration(),
+            offersAcquiredSockets: Bool = true
         ) {
             self.adapter = adapter
             self.info = info
             self.link = link
+            self.offersAcquiredSockets = offersAcquiredSockets
         }
     }
 
@@ -130,7 +136,7 @@ public final class BLEPeripheralServer {
         do {
             application = try GattApplication(
                 connection: client.connection, path: CardGATTApplication.path,
-                services: CardGATTApplication.services(handlers()))
+                services: CardGATTApplication.services(handlers(), offeringAcquiredSockets: configuration.offersAcquiredSockets))
             advertisement = try LEAdvertisement(
                 connection: client.connection, path: CardAdvertisement.path, content: CardAdvertisement.content,
                 onRelease: { [unowned self] in log("bluetoothd released the advertisement") })

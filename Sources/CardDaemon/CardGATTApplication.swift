@@ -24,18 +24,19 @@ enum CardGATTApplication {
         var readInfo: GattLocalCharacteristic.ReadHandler
     }
 
-    /// The service, offering AcquireWrite and AcquireNotify (BlueZ uses them when it supports them, and falls
-    /// back to WriteValue and PropertiesChanged otherwise).
-    static func services(_ handlers: Handlers) -> [GattLocalService] {
+    /// The service, offering AcquireWrite and AcquireNotify unless told not to (BlueZ uses them when it supports
+    /// them, and falls back to WriteValue and PropertiesChanged otherwise).
+    static func services(_ handlers: Handlers, offeringAcquiredSockets: Bool) -> [GattLocalService] {
         [
             GattLocalService(
                 uuid: service,
                 characteristics: [
                     GattLocalCharacteristic(
                         uuid: request, flags: ["write", "write-without-response"], write: handlers.write,
-                        acquireWrite: handlers.acquireWrite),
+                        acquireWrite: offeringAcquiredSockets ? handlers.acquireWrite : nil),
                     GattLocalCharacteristic(
-                        uuid: response, flags: ["notify"], acquireNotify: handlers.acquireNotify,
+                        uuid: response, flags: ["notify"],
+                        acquireNotify: offeringAcquiredSockets ? handlers.acquireNotify : nil,
                         stopNotify: handlers.stopNotify),
                     GattLocalCharacteristic(uuid: info, flags: ["read"], read: handlers.readInfo),
                 ])

@@ -32,12 +32,19 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("adapter"), help: "The Bluetooth adapter for --ble.")
     var adapter: String?
 
+    @Flag(name: .customLong("no-acquire"),
+          help: "With --ble, do not offer bluetoothd acquired sockets: every write and notification goes over D-Bus.")
+    var noAcquire = false
+
     @Option(name: .customLong("pin-timeout"), help: "Seconds without a command after which the PIN must be entered again.")
     var pinTimeout: Int = 900
 
     func validate() throws {
         guard [vpcd != nil, vpcdListen != nil, ble].filter({ $0 }).count == 1 else {
             throw ValidationError("give exactly one of --vpcd HOST:PORT, --vpcd-listen HOST:PORT and --ble")
+        }
+        if noAcquire, !ble {
+            throw ValidationError("--no-acquire goes with --ble")
         }
         if let adapter {
             guard ble else { throw ValidationError("--adapter goes with --ble") }
@@ -77,7 +84,8 @@ struct ServeCommand: ParsableCommand {
             state: state, store: CredentialStateStore(directory: directory),
             configuration: CardConfiguration(idleTimeout: .seconds(pinTimeout)))
         let log: (String) -> Void = { line in FileHandleOutput.standardError("pivlink-card: \(line)") }
-        let configuration = BLEPeripheralServer.Configuration(adapter: adapter ?? "hci0")
+        let configuration = BLEPeripheralServer.Configuration(
+            adapter: adapter ?? "hci0", offersAcquiredSockets: !noAcquire)
         log("serving credential \(CardStatus(state).serial) from \(storeOptions.store) over Bluetooth LE on \(configuration.adapter)")
         let code = try BLEPeripheralServer.run(
             configuration: configuration, card: PIVCardSession(card: card),
