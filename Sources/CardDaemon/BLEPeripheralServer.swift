@@ -266,8 +266,11 @@ public final class BLEPeripheralServer {
             generation += 1
             retryTimer?.cancel()
             lose(because: "bluetoothd left the bus")
-            notifySocket?.close()
-            notifySocket = nil
+            if let notifySocket {
+                notifySocket.close()
+                self.notifySocket = nil
+                try? responseCharacteristic?.setNotifyAcquired(false)
+            }
             log("bluetoothd left the bus: the application and advertisement are gone")
         }
         if let owner = change.newOwner {
