@@ -5,8 +5,8 @@ import APDU
 ///
 /// - **Pending exchange.** After some commands the card holds state that lasts until its next command: an open
 ///   command chain (CLA 10), an answer still being read with GET RESPONSE (61xx), the "PIN Always" permission
-///   a successful VERIFY grants the next command (SP 800-73-5 pt2 §3.2.1; a status query answered 9000 may
-///   follow the VERIFY that granted it, and keeps it; only VERIFY P1 FF ends it), the first half of a GENERAL
+///   a successful VERIFY with the PIN grants the next command (SP 800-73-5 pt2 §3.2.1; a status query in
+///   between keeps it, VERIFY P1 FF ends it), the first half of a GENERAL
 ///   AUTHENTICATE exchange. The card's next command ends or uses it, so that command must reach the card:
 ///   answering it locally would leave the card in a state the real sequence of commands never reaches.
 /// - **PIN not verified.** Proven by a 63Cx answer to VERIFY, a 6982 to GET DATA of a PIN-protected object, a
@@ -53,9 +53,12 @@ struct CardSessionModel: Sendable {
         }
         let status = response.status
         mayHoldOpenChain = command.isChainContinuation
+        let isStatusQuery = command.ins == 0x20 && command.p1 == 0x00 && command.data.isEmpty
         hasPendingExchange =
-            command.isChainContinuation || status.sw1 == 0x61 || command.ins == 0x87
-            || (command.ins == 0x20 && command.p1 != 0xFF && status == .success)
+            command.isChainContinuation || status.sw1 == 0x61 || (command.ins == 0x87 && status == .success)
+            || (command.ins == 0x20 && command.p1 != 0xFF && !command.data.isEmpty && status == .success)
+            // The status query keeps PIN Always as it was (and ends nothing else that could be pending).
+            || (isStatusQuery && status == .success && hasPendingExchange)
         guard command.cla == 0x00 || command.isChainContinuation else { return }
         switch command.ins {
         case 0x20:

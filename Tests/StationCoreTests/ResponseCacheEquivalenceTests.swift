@@ -74,6 +74,20 @@ struct ResponseCacheEquivalenceTests {
         #expect(twins.send(Self.signWith9C).suffix(2) == [0x90, 0x00])
     }
 
+    @Test("a PIN status query keeps PIN Always as it was: local reads after it only when nothing was pending")
+    func statusQueryAfterVerify() throws {
+        let twins = Twins(state: try TestCard.provisionedState())
+        _ = twins.send(Self.discovery)
+        _ = twins.send(Self.verifyPIN)
+        _ = twins.send("00 20 00 80")
+        _ = twins.send(Self.discovery)
+        #expect(twins.send(Self.signWith9C).suffix(2) == [0x69, 0x82], "the read reached the card and ended PIN Always")
+        let crossed = twins.station.apduCrossings
+        _ = twins.send("00 20 00 80")
+        _ = twins.send(Self.discovery)
+        #expect(twins.station.apduCrossings == crossed + 1, "nothing pending: the read after the query was local")
+    }
+
     @Test("a PIN-protected object: its 6982 is given locally only while the PIN is known not to be verified")
     func pinProtectedObject() throws {
         let twins = Twins(state: try TestCard.provisionedState())
