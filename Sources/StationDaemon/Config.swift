@@ -32,7 +32,9 @@ public struct Config: Hashable, Sendable {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw StationDaemonError(.unreadableConfig, "cannot read \(path): \(error.localizedDescription)")
+            throw StationDaemonError(
+                .unreadableConfig,
+                "cannot read \(path) (\((error as NSError).localizedFailureReason ?? error.localizedDescription)): copy Config/station.conf there and set the card's address, or pass --config FILE")
         }
         return try Config(yaml: text, source: path)
     }
