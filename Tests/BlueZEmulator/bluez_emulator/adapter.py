@@ -202,13 +202,22 @@ class AdapterObject(ExportedObject):
 
     @dbus.service.method(ADAPTER, in_signature="o")
     def RemoveDevice(self, path):
+        """btd_adapter_remove_device(): a connected device is disconnected first, then forgotten. Its
+        advertising resumes when the link closes; while we discover, that report (heard while the device
+        is still known) only updates it, and the next one after the removal finds it again as a new device."""
         device = next((item for item in self.devices.values() if item.path == path), None)
         if device is None:
             raise errors.BluezError("DoesNotExist")
+        if device.link is not None:
+            device.link.close()
         del self.devices[device.address]
         if device in self.found:
             self.found.remove(device)
         device.remove()
+        if self.scanning:
+            for source in self.radio.adapters:
+                if source is not self:
+                    self.radio.deliver_reports(source, self)
 
     def _active_sessions(self):
         return [session for session in self.sessions.values() if session.active]

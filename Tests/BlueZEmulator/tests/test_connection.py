@@ -5,7 +5,7 @@ import signal
 import dbus
 
 from . import harness, peripheral_app
-from .fixture import (CENTRAL_ON_CARD, CHARACTERISTIC, DEVICE, DEVICE1, GATT_MANAGER, HCI0, HCI1,
+from .fixture import (ADAPTER, CENTRAL_ON_CARD, CHARACTERISTIC, DEVICE, DEVICE1, GATT_MANAGER, HCI0, HCI1,
                       ADVERTISING_MANAGER, EmulatorTestCase)
 
 
@@ -93,6 +93,22 @@ class ConnectionTests(EmulatorTestCase):
         self.discover_and_connect()
         self.card.call(CENTRAL_ON_CARD, DEVICE1, "Disconnect")
         harness.run_until(lambda: not self.station.get(DEVICE, DEVICE1, "Connected"), what="station disconnected")
+
+    def test_remove_device_while_connected_and_discovering(self):
+        self.register_card()
+        self.discover_and_connect()
+        start = len(self.station.signals)
+        self.station.call(HCI1, ADAPTER, "RemoveDevice", "o", (dbus.ObjectPath(DEVICE),))
+        changes = self.station.property_changes(DEVICE, DEVICE1, start)
+        self.assertIn(("Connected", False), changes, "disconnected before it is forgotten")
+        removed = [index for index, s in enumerate(self.station.signals[start:])
+                   if s.member == "InterfacesRemoved" and s.arguments[0] == DEVICE]
+        self.assertTrue(removed, "the device was removed")
+        self.station.wait_for_signal(lambda s: s.member == "InterfacesAdded" and s.arguments[0] == DEVICE,
+                                     "the card's advertisement to find the device again", start + removed[0])
+        self.assertFalse(self.station.get(DEVICE, DEVICE1, "Connected"))
+        self.connect()
+        self.assertTrue(self.station.get(DEVICE, DEVICE1, "ServicesResolved"))
 
     def test_an_emulator_restart_looks_like_a_bluetoothd_restart(self):
         self.register_card()
