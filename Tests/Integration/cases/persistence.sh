@@ -10,22 +10,6 @@ store_fingerprint() {
   (cd "$CARD_STORE" && find . -type f -printf '%p %m\n' -exec sha256sum {} \; | sort) | sha256sum
 }
 
-# sign_and_verify SLOT KEY_ID DIGEST: pkcs11-tool signs a fresh message, openssl verifies it with the
-# public key saved when the key was generated.
-sign_and_verify() {
-  local slot=$1 id=$2 digest=$3
-  head -c 500 /dev/urandom > "$RUN/message"
-  if [ "$slot" = 9a ]; then
-    p11 -l --pin "$DEFAULT_PIN" --sign --id "$id" -m "$(tr a-z A-Z <<<"$digest")-RSA-PKCS" \
-      -i "$RUN/message" -o "$RUN/sig" || return 1
-  else
-    openssl dgst -"$digest" -binary "$RUN/message" > "$RUN/message.hash"
-    p11 -l --pin "$DEFAULT_PIN" --sign --id "$id" -m ECDSA --signature-format openssl \
-      -i "$RUN/message.hash" -o "$RUN/sig" || return 1
-  fi
-  openssl dgst -"$digest" -verify "$RUN/keys/$slot.pub" -signature "$RUN/sig" "$RUN/message"
-}
-
 case_card_starts() {
   expect_ok "a new card is created" card_init
   expect_ok "status reads the new store" card_cli status

@@ -57,10 +57,8 @@ raw25519_public_pem() {
 # rsa_sign_in_session ALGORITHM SLOT BYTES MESSAGE SIGNATURE: PKCS#1 v1.5 SHA-256 signature of
 # MESSAGE through the raw RSA operation of GENERAL AUTHENTICATE.
 rsa_sign_in_session() {
-  local algorithm=$1 slot=$2 bytes=$3 digest_info padding
-  digest_info=3031300d060960864801650304020105000420$(openssl dgst -sha256 -binary "$4" | xxd -p | tr -d '\n')
-  padding=$(printf 'FF%.0s' $(seq $((bytes - 3 - ${#digest_info} / 2))))
-  session_send "00 87 $algorithm $slot" "$(ber_tlv 7C "8200$(ber_tlv 81 "0001${padding}00$digest_info")")" \
+  local algorithm=$1 slot=$2 bytes=$3
+  session_send "00 87 $algorithm $slot" "$(rsa_sign_template "$bytes" "$4")" \
     || fail "GENERAL AUTHENTICATE $algorithm $slot: no answer"
   [ "$SW" = 9000 ] || fail "GENERAL AUTHENTICATE $algorithm $slot" "SW $SW"
   tlv_values "$(tlv_values "$DATA" 7C)" 82 | xxd -r -p > "$5"

@@ -144,6 +144,11 @@ reader_listed() { opensc-tool -l 2>/dev/null | grep -qF -- "$(reader_name)"; }
 card_present() { opensc-tool -l 2>/dev/null | grep -F -- "$(reader_name)" | grep -qE '^[0-9]+ +Yes '; }
 card_absent() { reader_listed && ! card_present; }
 
+# pcscd_mark: the current end of pcscd's log. card_removed_since MARK: pcscd has seen the card leave our
+# reader since MARK (by its log), even if a card is back in it by now.
+pcscd_mark() { stat -c %s "$RUN/pcscd.log" 2>/dev/null || echo 0; }
+card_removed_since() { tail -c +"$(($1 + 1))" "$RUN/pcscd.log" | grep -qF -- "Card Removed From $(reader_name)"; }
+
 # reader_index: OpenSC's number for our reader (opensc-tool -r, piv-tool -r).
 reader_index() {
   opensc-tool -l 2>/dev/null | awk -v name="$(reader_name)" 'index($0, name) { print $1; exit }'

@@ -62,6 +62,22 @@ card_signed_request() {
   )
 }
 
+# sign_and_verify SLOT KEY_ID DIGEST: pkcs11-tool signs a fresh message, openssl verifies it with the
+# public key saved when the key was generated.
+sign_and_verify() {
+  local slot=$1 id=$2 digest=$3
+  head -c 500 /dev/urandom > "$RUN/message"
+  if [ "$slot" = 9a ]; then
+    p11 -l --pin "$DEFAULT_PIN" --sign --id "$id" -m "$(tr a-z A-Z <<<"$digest")-RSA-PKCS" \
+      -i "$RUN/message" -o "$RUN/sig" || return 1
+  else
+    openssl dgst -"$digest" -binary "$RUN/message" > "$RUN/message.hash"
+    p11 -l --pin "$DEFAULT_PIN" --sign --id "$id" -m ECDSA --signature-format openssl \
+      -i "$RUN/message.hash" -o "$RUN/sig" || return 1
+  fi
+  openssl dgst -"$digest" -verify "$RUN/keys/$slot.pub" -signature "$RUN/sig" "$RUN/message"
+}
+
 # same_public_key PEM_PUBKEY CERT: the certificate carries this public key.
 same_public_key() {
   [ "$(openssl pkey -pubin -in "$1" -outform DER | sha256sum)" = \
@@ -126,15 +142,23 @@ apdu_session_start() {
 
 # session_apdu HEX: sends HEX in the session; sets SW (e.g. 9000) and DATA (hex without spaces).
 # Fails if no answer arrives within the command timeout.
-session_apdu() {
+session_apdu() { session_apdu_send "$1" && session_apdu_read; }
+
+# session_apdu_send HEX / session_apdu_read: session_apdu in two halves, for a case that acts while the
+# command is under way.
+session_apdu_send() {
   # A marker unique even across subshells ends the answer; opensc-explorer also echoes the command
   # line "… echo MARKER" before the line that starts with MARKER, which is the one to stop at.
-  local marker="__pivlink_end_${BASHPID}_${RANDOM}${RANDOM}__" line in_data=0
-  printf 'apdu %s\necho %s\n' "$1" "$marker" >&"${APDU_SESSION[1]}"
+  SESSION_MARKER="__pivlink_end_${BASHPID}_${RANDOM}${RANDOM}__"
+  printf 'apdu %s\necho %s\n' "$1" "$SESSION_MARKER" >&"${APDU_SESSION[1]}"
+}
+
+session_apdu_read() {
+  local line in_data=0
   SW= DATA=
   while IFS= read -r -t "$COMMAND_TIMEOUT" line <&"${APDU_SESSION[0]}"; do
     case "$line" in
-      "$marker"*) [ -n "$SW" ]; return ;;
+      "$SESSION_MARKER"*) [ -n "$SW" ]; return ;;
       "Received (SW1=0x"*) SW=$(sed -E 's/.*SW1=0x(..), SW2=0x(..).*/\1\2/' <<<"$line"); in_data=1 ;;
       "Success!" | "Failure:"*) in_data=0 ;;
       *) [ "$in_data" -ge 1 ] && DATA+=$(dump_line_hex "$line" "$in_data") && in_data=$((in_data + 1)) ;;
@@ -236,6 +260,15 @@ ber_tlv() {
   if [ "$n" -lt 128 ]; then printf '%s%02X%s' "$1" "$n" "$value"
   elif [ "$n" -lt 256 ]; then printf '%s81%02X%s' "$1" "$n" "$value"
   else printf '%s82%04X%s' "$1" "$n" "$value"; fi
+}
+
+# rsa_sign_template BYTES MESSAGE: the GENERAL AUTHENTICATE data (7C { 82 empty, 81 block }) asking a raw
+# RSA key of BYTES bytes for a PKCS#1 v1.5 SHA-256 signature of the file MESSAGE, as hex.
+rsa_sign_template() {
+  local bytes=$1 digest_info padding
+  digest_info=3031300d060960864801650304020105000420$(openssl dgst -sha256 -binary "$2" | xxd -p | tr -d '\n')
+  padding=$(printf 'FF%.0s' $(seq $((bytes - 3 - ${#digest_info} / 2))))
+  ber_tlv 7C "8200$(ber_tlv 81 "0001${padding}00$digest_info")"
 }
 
 # session_send HEADER DATAHEX: a command (HEADER = CLA INS P1 P2) in the session with its data chained

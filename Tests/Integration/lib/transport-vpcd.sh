@@ -1,32 +1,13 @@
 # Transport "vpcd": `pivlink-card serve` talks straight to pcscd's vpcd driver over loopback TCP, with
-# the shipped reader configuration. PIVLINK_VPCD_MODE picks who connects:
-#   listen (default)  Config/reader.conf.d/pivlink: vpcd listens, the card connects to it
-#                     (`serve --vpcd 127.0.0.1:PORT`, reconnecting with backoff);
-#   reversed          Config/reader.conf.d/pivlink-reversed: vpcd connects to the card, which listens
-#                     (`serve --vpcd-listen 127.0.0.1:PORT`). Needs vpcd 0.9 or later: Debian 12's vpcd
-#                     aborts pcscd in this mode (see the comment in that file).
-# The ports are private: the sandbox has its own network namespace.
-PIVLINK_VPCD_MODE=${PIVLINK_VPCD_MODE:-listen}
-case "$PIVLINK_VPCD_MODE" in
-  listen) SHIPPED_READER_CONF=$REPO_ROOT/Config/reader.conf.d/pivlink ;;
-  reversed) SHIPPED_READER_CONF=$REPO_ROOT/Config/reader.conf.d/pivlink-reversed ;;
-  *) die "unknown PIVLINK_VPCD_MODE '$PIVLINK_VPCD_MODE' (known: listen, reversed)" ;;
-esac
+# the shipped reader configuration (lib/vpcd-reader.sh). PIVLINK_VPCD_MODE picks who connects:
+#   listen (default)  vpcd listens, the card connects to it (`serve --vpcd 127.0.0.1:PORT`, reconnecting
+#                     with backoff);
+#   reversed          vpcd connects to the card, which listens (`serve --vpcd-listen 127.0.0.1:PORT`).
+#                     Needs vpcd 0.9 or later: Debian 12's vpcd aborts pcscd in this mode (see the comment
+#                     in Config/reader.conf.d/pivlink).
+. "$HARNESS_LIB/vpcd-reader.sh"
 
-# reader_conf_value KEY: a value of the shipped reader configuration, without quotes.
-reader_conf_value() {
-  awk -v key="$1" '$1 == key { $1 = ""; sub(/^ +/, ""); gsub(/"/, ""); print; exit }' "$SHIPPED_READER_CONF"
-}
-
-VPCD_FRIENDLY_NAME=$(reader_conf_value FRIENDLYNAME)
-VPCD_PORT=$(( $(reader_conf_value DEVICENAME | sed 's/.*://') ))
-
-reader_name() { echo "$VPCD_FRIENDLY_NAME 00 00"; }
-
-transport_setup() {
-  [ -f "$SHIPPED_READER_CONF" ] || die "missing $SHIPPED_READER_CONF"
-  cp "$SHIPPED_READER_CONF" "$RUN/reader.conf.d/pivlink"
-}
+transport_setup() { install_reader_conf; }
 
 card_serve_arguments() {
   case "$PIVLINK_VPCD_MODE" in

@@ -12,7 +12,8 @@
 PIVLINK_TRANSPORT=${PIVLINK_TRANSPORT:-vpcd}
 case "$PIVLINK_TRANSPORT" in
   vpcd) . "$HARNESS_LIB/transport-vpcd.sh" ;;
-  *) die "unknown PIVLINK_TRANSPORT '$PIVLINK_TRANSPORT' (known: vpcd)" ;;
+  ble) . "$HARNESS_LIB/transport-ble.sh" ;;
+  *) die "unknown PIVLINK_TRANSPORT '$PIVLINK_TRANSPORT' (known: vpcd, ble)" ;;
 esac
 
 card_restart() { card_stop && card_start "$@"; }
