@@ -279,6 +279,24 @@ def run(central, log, peer_adapter_path):
     central.attempt("ReadValue after disconnect", info.ReadValue, dbus.Dictionary({}, signature="sv"))
     central.attempt("Disconnect when not connected", device_api.Disconnect)
 
+    # Reconnection: does the subscription left from before the disconnect (Notifying stayed true) carry over?
+    mark = len(central.signals)
+    central.must("Connect again", device_api.Connect, timeout=40)
+    central.wait_for("ServicesResolved=true after reconnecting",
+                     lambda: central.properties(device_path, DEVICE)["ServicesResolved"], 30)
+    payload = b"after reconnecting, without StartNotify"
+    central.must("WriteValue after reconnecting", request.WriteValue, dbus.Array(payload, signature="y"),
+                 dbus.Dictionary({"type": "request"}, signature="sv"))
+    try:
+        central.wait_for("the echo without a new StartNotify",
+                         lambda: central.notification_since(mark, response_path, b"\xec" + payload), 5)
+        carried = True
+    except CheckFailed:
+        carried = False
+    log("observed", what="reconnect", notification_without_new_start_notify=carried,
+        notifying=central.properties(response_path, GATT_CHARACTERISTIC).get("Notifying"))
+    central.must("Disconnect at the end", device_api.Disconnect)
+
 
 def main():
     adapter_path, peer_adapter_path, events_file, seconds = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])

@@ -42,7 +42,7 @@ def plain(value):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
-    if isinstance(value, dbus.Boolean):
+    if isinstance(value, (bool, dbus.Boolean)):
         return bool(value)
     if isinstance(value, (int, float)):
         return int(value) if isinstance(value, int) else float(value)
