@@ -12,8 +12,11 @@ import Glibc
 /// out as notifications of the response characteristic, and the link protocol's state machine between them.
 ///
 /// - **MTU.** The first write of a station gives its ATT MTU (`mtu` option of WriteValue or AcquireWrite) and
-///   binds the link: every notification carries one fragment of at most min(MTU − 3, 512) bytes, within what
+///   binds the link: every notification carries one fragment of at most min(MTU − 3, 510) bytes, within what
 ///   BlueZ sends unchanged. The MTU stays fixed while the station is bound.
+/// - **510, not 512.** bluetoothd 5.66 (Debian 12) counts a write's 2-byte handle in its length check and
+///   silently drops a Write Command of more than 510 bytes (fixed in 5.69), so the info characteristic
+///   publishes 510 as the largest fragment, and the station's writes stay within it too.
 /// - **Acquire\*.** The request characteristic offers AcquireWrite and the response characteristic
 ///   AcquireNotify; when BlueZ takes them, writes arrive as datagrams and notifications go out as datagrams.
 ///   Otherwise writes arrive as WriteValue and notifications leave as PropertiesChanged(Value).
@@ -35,6 +38,8 @@ public final class BLEPeripheralServer {
         public var adapter: String
         /// What the info characteristic publishes; its limits bind the link.
         public var info: LinkInfo
+        /// The largest fragment bluetoothd 5.66 carries in a Write Command (see above).
+        public static let largestFragmentBlueZ566Writes = 510
         public var link: LinkPeripheralStateMachine.Configuration
         /// Offer AcquireWrite and AcquireNotify (the default). Off, writes always come as WriteValue calls and
         /// notifications leave as PropertiesChanged: for a BlueZ whose acquired sockets misbehave, and to test
@@ -42,7 +47,7 @@ public final class BLEPeripheralServer {
         public var offersAcquiredSockets: Bool
 
         public init(
-            adapter: String = "hci0", info: LinkInfo = LinkInfo(),
+            adapter: String = "hci0", info: LinkInfo = LinkInfo(maximumFragment: largestFragmentBlueZ566Writes),
             link: LinkPeripheralStateMachine.Configuration = LinkPeripheralStateMachine.Configuration(),
             offersAcquiredSockets: Bool = true
         ) {

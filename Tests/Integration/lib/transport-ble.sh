@@ -133,7 +133,11 @@ air_apdus() {
     | sed -nE 's/.*"value": "82[0-9a-f]{6}([0-9a-f]*)".*/\1/p'
 }
 
-# station_link_mtu: the MTU the station reported for its current link, from its log.
+# station_link_mtu / station_link_fragment_size: the ATT MTU and the fragment size the station reported for
+# its current link, from its log.
 station_link_mtu() {
   sed -nE 's/.*connected to the card \(ATT MTU ([0-9]+),.*/\1/p' "$RUN/station.log" | tail -n 1
+}
+station_link_fragment_size() {
+  sed -nE 's/.*connected to the card \(ATT MTU [0-9]+, fragments of ([0-9]+) bytes\).*/\1/p' "$RUN/station.log" | tail -n 1
 }
