@@ -103,12 +103,7 @@ card_present_or_exited() { card_present || ! background_running card || ! backgr
 
 # card_stop: SIGTERM to the card; it exits 0, the station takes the card out of pcscd and keeps running.
 card_stop() {
-  local rc=0
-  stop_background card TERM || rc=$?
-  if [ "$rc" -ne 0 ]; then
-    echo "pivlink-card serve exited with status $rc after SIGTERM (expected 0)" >&2
-    return 1
-  fi
+  card_serve_stop || return 1
   wait_until 10 "the station empties \"$(reader_name)\"" card_absent || return 1
   background_running station || { echo "the station exited when the card stopped" >&2; return 1; }
 }

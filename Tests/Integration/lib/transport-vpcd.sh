@@ -31,12 +31,7 @@ card_start() {
 card_present_or_exited() { card_present || ! background_running card; }
 
 card_stop() {
-  local rc=0
-  stop_background card TERM || rc=$?
-  if [ "$rc" -ne 0 ]; then
-    echo "pivlink-card serve exited with status $rc after SIGTERM (expected 0)" >&2
-    return 1
-  fi
+  card_serve_stop || return 1
   wait_until 10 "\"$(reader_name)\" is empty" card_absent
 }
 

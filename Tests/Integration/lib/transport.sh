@@ -17,3 +17,13 @@ case "$PIVLINK_TRANSPORT" in
 esac
 
 card_restart() { card_stop && card_start "$@"; }
+
+# card_serve_stop: SIGTERM to `pivlink-card serve`; fails unless it exits 0. Each transport's card_stop
+# starts with it.
+card_serve_stop() {
+  local rc=0
+  stop_background card TERM || rc=$?
+  [ "$rc" -eq 0 ] && return 0
+  echo "pivlink-card serve exited with status $rc after SIGTERM (expected 0)" >&2
+  return 1
+}
