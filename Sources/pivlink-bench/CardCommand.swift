@@ -18,6 +18,9 @@ struct CardCommand: ParsableCommand {
     @Option(help: "The PC/SC reader that holds the served card.")
     var reader = "pivlink Virtual PCD 00 00"
 
+    @Option(help: "What serves the reader: vpcd (pivlink-card serve --vpcd) or station (pivlink-station, the card over BLE); names path (b).")
+    var route = ReaderRoute.vpcd
+
     @Option(help: "Measured seconds per cell, split over the rounds.")
     var seconds: Double = 3
 
@@ -64,8 +67,7 @@ struct CardCommand: ParsableCommand {
             pivlink-bench card: \(rounds) rounds × \(String(format: "%.2f", seconds / Double(rounds))) s per cell \
             (after \(warmUp) s warm-up), paths rotated each round; \(ProcessInfo.processInfo.activeProcessorCount) CPUs.
             (a) in process: PIVCard.process on APDU bytes, in this process.
-            (b) PC/SC: SCardTransmit → pcscd → vpcd (loopback TCP) → pivlink-card serve; one connection, no
-                transactions.
+            \(route.pathDescription)
             (c) raw OpenSSL: CardCrypto PrivateKey.ecdsaSign / rsaRawPrivate, thin calls over OpenSSL EVP, same key.
             Keys made here and imported into both cards: P-256 in 9A, RSA-2048 in 9D, PIN policy once, PIN verified
             once. P-256: one APDU (a 32-byte hash). RSA-2048: raw private op on 256 bytes, sent as a CLA 10 chain of
@@ -75,6 +77,6 @@ struct CardCommand: ParsableCommand {
             """)
         let rows = try CardBenchmark(workloads: workloads, inProcess: inProcess, pcsc: pcsc)
             .run(rounds: rounds, slice: slice, warmUp: .seconds(warmUp))
-        print(ResultTable.render(rows))
+        print(ResultTable.render(rows, route: route))
     }
 }

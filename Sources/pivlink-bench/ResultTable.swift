@@ -4,14 +4,18 @@ import Foundation
 /// path add per operation and per APDU.
 enum ResultTable {
     /// Titles and widths; the first column is left-aligned, the others right-aligned.
-    private static let columns: [(title: String, width: Int)] = [
-        ("operation", 22), ("APDUs", 5),
-        (BenchPath.inProcess.label, 16), (BenchPath.pcsc.label, 16), (BenchPath.openSSL.label, 16),
-        ("(a)/(c)", 20), ("(b)/(a)", 24), ("card µs/op", 11), ("PC/SC µs/APDU", 14),
-    ]
+    private static func columns(_ route: ReaderRoute) -> [(title: String, width: Int)] {
+        [
+            ("operation", 22), ("APDUs", 5),
+            (BenchPath.inProcess.label, 16), (route.pathLabel, 16), (BenchPath.openSSL.label, 16),
+            ("(a)/(c)", 20), ("(b)/(a)", 24), ("card µs/op", 11), (route.perAPDULabel, max(14, route.perAPDULabel.count + 1)),
+        ]
+    }
 
-    static func render(_ rows: [CardBenchmark.Row]) -> String {
+    static func render(_ rows: [CardBenchmark.Row], route: ReaderRoute) -> String {
+        let columns = columns(route)
         let width = columns.map(\.width).reduce(columns.count - 1, +)
+        func line(_ cells: [String]) -> String { Self.line(cells, columns) }
         var lines = [line(columns.map(\.title)), String(repeating: "-", count: width)]
         for row in rows {
             let a = row.measurements[.inProcess]
@@ -26,13 +30,13 @@ enum ResultTable {
             "",
             "ops/s ± half the range of the per-round rates; ratios: overall [lowest–highest per round].",
             "card µs/op = 1/(a) − 1/(c): what the card application adds to the OpenSSL call (APDU parsing, TLV,",
-            "checks); negative means below the noise. PC/SC µs/APDU = (1/(b) − 1/(a)) / APDUs: one round trip",
-            "client → pcscd → vpcd → pivlink-card and back.",
+            "checks); negative means below the noise. \(route.perAPDULabel) = (1/(b) − 1/(a)) / APDUs: one round trip",
+            "\(route.roundTrip) and back.",
         ]
         return lines.joined(separator: "\n")
     }
 
-    private static func line(_ cells: [String]) -> String {
+    private static func line(_ cells: [String], _ columns: [(title: String, width: Int)]) -> String {
         zip(cells, columns).enumerated().map { index, pair in
             let (text, column) = pair
             let gap = String(repeating: " ", count: max(0, column.width - text.count))
