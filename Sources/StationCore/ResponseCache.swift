@@ -18,6 +18,9 @@ import APDU
 /// the caller then asks the card for its version and passes it to `confirm(credentialVersion:)`. Until a
 /// version is confirmed nothing is answered locally and nothing is learned.
 ///
+/// A disabled cache (`init(isEnabled: false)`, station.conf `cache: false`) sends every command to the card and
+/// learns nothing, while still tracking the card's session and version as an enabled one does.
+///
 /// The one way a local answer can show: the card's idle timeout (15 min by default) counts only the commands
 /// it sees, so a session that only reads cached objects for that long loses its PIN on the card somewhat
 /// earlier than on a card that saw every read. That errs on the safe side.
@@ -64,7 +67,12 @@ public struct ResponseCache: Sendable {
     private var forwarded: Forwarded?
     private var learning: Learning?
 
-    public init() {}
+    /// False: every command goes to the card and no answer is kept (for diagnosis and benchmarks).
+    public let isEnabled: Bool
+
+    public init(isEnabled: Bool = true) {
+        self.isEnabled = isEnabled
+    }
 
     /// The number of cached answers.
     public var count: Int { entries.count }
@@ -90,7 +98,7 @@ public struct ResponseCache: Sendable {
         let rule = command.map(CachePolicy.rule(for:)) ?? .never
         // A pending exchange (an answer being read, PIN Always, half an authentication) does not change the
         // answer to a cacheable command, only what the card holds after it; an open chain may.
-        let mayLearn = isVersionConfirmed && !session.mayHoldOpenChain && rule != .never
+        let mayLearn = isEnabled && isVersionConfirmed && !session.mayHoldOpenChain && rule != .never
         let mayUseCache = mayLearn && !session.hasPendingExchange
         let key = command.map(Self.key(of:)) ?? bytes
         if mayUseCache, let command, let entry = entries[key],

@@ -22,8 +22,11 @@ public struct Config: Hashable, Sendable {
     public var responseTimeout: Duration
     /// The longest one request may take, keepalives or not (link protocol: transaction timeout).
     public var transactionTimeout: Duration
+    /// Whether the station answers what it may from its cache of the card's answers (`ResponseCache`); off, every
+    /// command crosses the radio.
+    public var responseCache: Bool
 
-    private static let settings: Set<String> = ["device", "adapter", "vpcd", "timeouts"]
+    private static let settings: Set<String> = ["device", "adapter", "vpcd", "cache", "timeouts"]
     private static let timeoutSettings: Set<String> = ["connect", "setup", "response", "transaction"]
 
     /// Reads the file at `path`.
@@ -68,6 +71,12 @@ public struct Config: Hashable, Sendable {
             (vpcdHost, vpcdPort) = try VPCDServer.Mode.parseEndpoint(values["vpcd"] ?? "127.0.0.1:36123")
         } catch {
             throw invalid(error.detail)
+        }
+
+        switch values["cache"] ?? "true" {
+        case "true": responseCache = true
+        case "false": responseCache = false
+        case let other: throw invalid("cache '\(other)' must be true or false")
         }
 
         var timeouts: [String: String] = [:]

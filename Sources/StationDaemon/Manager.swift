@@ -29,7 +29,7 @@ public final class Manager {
 
     private var session: StationLinkSession
     private var link: LinkCentralStateMachine
-    private var relay = CardRelay()
+    private var relay: CardRelay
     private var vpcd: VPCDServer?
     private var pendingReply: (([UInt8]) -> Void)?
 
@@ -59,6 +59,7 @@ public final class Manager {
             configuration: .init(connectTimeout: config.connectTimeout, setupTimeout: config.setupTimeout), seed: seed)
         link = LinkCentralStateMachine(
             configuration: .init(responseTimeout: config.responseTimeout, transactionTimeout: config.transactionTimeout))
+        relay = CardRelay(cache: ResponseCache(isEnabled: config.responseCache))
     }
 
     /// Watches BlueZ and starts looking for the card.
@@ -76,7 +77,7 @@ public final class Manager {
         } catch {
             throw StationDaemonError(.busFailed, "cannot watch bluetoothd: \(error.detail)")
         }
-        log("looking for the card \(config.deviceAddress) on \(config.adapter)")
+        log("looking for the card \(config.deviceAddress) on \(config.adapter)\(config.responseCache ? "" : "; response cache off")")
         perform(session.start(now: now()))
     }
 

@@ -58,10 +58,25 @@ struct ResponseCacheTraceTests {
 
     @Test("every traced tool run, in order, from a cold cache: the answers are the card's own, and under half cross")
     func wholeTraceMatchesTheCard() throws {
+        let (harness, sent) = try replayWholeTrace(cache: ResponseCache())
+        #expect(harness.apduCrossings * 2 < sent, "\(harness.apduCrossings) of \(sent) APDUs crossed")
+    }
+
+    @Test("cache off (station.conf cache: false): every traced APDU reaches the card, and nothing is kept")
+    func disabledCachePassesEverything() throws {
+        let (harness, sent) = try replayWholeTrace(cache: ResponseCache(isEnabled: false))
+        #expect(harness.apduCrossings == sent)
+        #expect(harness.relay.cache.count == 0)
+        #expect(!harness.relay.cache.isEnabled)
+    }
+
+    /// Replays every traced tool run through a relay with `cache` to a card, and each command to a reference card
+    /// beside it; expects the relay's answers to be the reference's. Returns the harness and the APDUs sent.
+    private func replayWholeTrace(cache: ResponseCache) throws -> (RelayHarness, Int) {
         let trace = try TracedSession.load()
         let state = try TestCard.provisionedState()
         let reference = TestCard.makeCard(state, seed: "card")
-        let harness = RelayHarness(card: TestCard.makeCard(state, seed: "card"))
+        let harness = RelayHarness(card: TestCard.makeCard(state, seed: "card"), relay: CardRelay(cache: cache))
         harness.linkUp()
         var sent = 0
         for section in trace.sections {
@@ -83,7 +98,7 @@ struct ResponseCacheTraceTests {
                 }
             }
         }
-        #expect(harness.apduCrossings * 2 < sent, "\(harness.apduCrossings) of \(sent) APDUs crossed")
+        return (harness, sent)
     }
 
     private func run(_ step: TracedSession.Step, on harness: RelayHarness) {
