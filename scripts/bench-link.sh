@@ -1,0 +1,288 @@
+#!/bin/bash
+# scripts/bench link, after the build (run it through scripts/bench link, which builds and sets
+# PIVLINK_CARD_BIN, PIVLINK_STATION_BIN and PIVLINK_BENCH_BIN). The card is reached over Bluetooth LE as in the
+# integration suites with PIVLINK_TRANSPORT=ble: the harness's sandbox and BLE transport start the private bus,
+# the BlueZ emulator (capturing every PDU on the air), `pivlink-card serve --ble`, pivlink-station and pcscd.
+# From one run it prints:
+#   1. radio round trips per operation, with the station's response cache on and off, and the APDUs the client
+#      sent: (i) a whole `pkcs11-tool --login --pin … --sign` process (RSA-2048, 9A) run after an identical one,
+#      (ii) the same process as the first after the station connected (a cold cache), and a third one. APDUs are counted in
+#      pcscd's log (--apdu), round trips as request messages on the air (the emulator's capture);
+#   2. fragments per link message against ⌈APDU bytes / fragment size⌉ at ATT MTU 23, 185, 247, 517;
+#   3. `pivlink-bench card --route station`: per-APDU time through station, link and card against the same
+#      APDUs in process, side by side;
+#   4. the wall time of (i) and (ii) with a delay injected each way on the air, next to the model
+#      round trips × 2 × delay + the time at zero delay.
+# Options: --repeat N (runs of each timed operation, default 5), --delays MS,MS (default 8,30: the emulator takes
+# whole milliseconds, so 8 stands for a 7.5 ms connection interval); the rest goes to pivlink-bench card.
+# shellcheck source=../Tests/Integration/lib/harness.sh
+. "$(dirname "$0")/../Tests/Integration/lib/harness.sh"
+
+repeat=5
+delays=(8 30)
+bench_args=()
+parse_arguments() {
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --repeat)
+        [ $# -ge 2 ] && [ "$2" -ge 1 ] 2>/dev/null || { echo "--repeat needs a positive number"; exit 2; }
+        repeat=$2; shift ;;
+      --delays)
+        [ $# -ge 2 ] && [[ "$2" =~ ^[0-9]+(,[0-9]+)*$ ]] || { echo "--delays needs whole milliseconds, e.g. 8,30"; exit 2; }
+        IFS=, read -r -a delays <<<"$2"; shift ;;
+      *) bench_args+=("$1") ;;
+    esac
+    shift
+  done
+}
+parse_arguments "$@"
+
+# bench_fail WHAT: the benchmark cannot go on; the daemons' last lines say why.
+bench_fail() {
+  echo "scripts/bench link: $1" >&2
+  local log
+  for log in station card emulator pcscd setup p11; do
+    [ -s "$RUN/$log.log" ] && { echo "---- $log.log (last 15 lines)" >&2; tail -n 15 "$RUN/$log.log" >&2; }
+  done
+  exit 1
+}
+
+harness_begin "$@"
+LINK_MESSAGES=$REPO_ROOT/scripts/link-messages
+RESULTS=$RUN/operations.txt
+
+# --- the station ---------------------------------------------------------------------------------------------
+# station_with_cache true|false: the station (re)started with that cache setting, the card back in the reader.
+station_with_cache() {
+  sed -i "s/^cache: .*/cache: $1/" "$STATION_CONF"
+  grep -q "^cache: $1\$" "$STATION_CONF" || bench_fail "Config/station.conf has no 'cache:' line"
+  station_fresh
+}
+
+# station_fresh: a new station process (its cache empty), the card in the reader through it.
+station_fresh() {
+  station_stop || bench_fail "the station did not exit 0 on SIGTERM"
+  wait_until 10 "the reader empties" card_absent || bench_fail "the card stayed in the reader without the station"
+  station_start || bench_fail "the station did not start"
+  wait_until 60 "the card is back through the new station" card_present || bench_fail "the station did not bring the card back"
+}
+
+# air_delay MS: every PDU on the air arrives MS later, both ways.
+air_delay() {
+  emulator SetDelay su central-to-peripheral "$1" >/dev/null && emulator SetDelay su peripheral-to-central "$1" >/dev/null \
+    || bench_fail "the emulator refused a delay of $1 ms"
+}
+
+# link_at_mtu MTU: the link dropped and reopened with that ATT MTU.
+link_at_mtu() {
+  emulator SetMTU q "$1" >/dev/null || bench_fail "the emulator refused MTU $1"
+  local mark; mark=$(pcscd_mark)
+  emulator Disconnect >/dev/null || bench_fail "the emulator did not drop the link"
+  wait_until 10 "pcscd sees the card removed" card_removed_since "$mark" || bench_fail "the card stayed after the drop"
+  wait_until 30 "the card is back" card_present || bench_fail "the card did not come back after the drop"
+  [ "$(station_link_mtu)" = "$1" ] || bench_fail "the station's link has MTU $(station_link_mtu), not $1"
+}
+
+# --- one operation -------------------------------------------------------------------------------------------
+# link_messages MARK: the link messages on the air since the capture was MARK bytes long (scripts/link-messages).
+link_messages() { "$LINK_MESSAGES" "$AIR_CAPTURE" "$1"; }
+
+# timed_sign: one `pkcs11-tool --login --sign` process (SHA256-RSA-PKCS with 9A, id 01), checked by openssl.
+# Sets SIGN_US (its wall time), SIGN_APDUS (the APDUs pcscd passed on), SIGN_APDU_TRIPS (APDU messages on the
+# air), SIGN_TRIPS (every request on the air: APDUs, power on/off, reset, version) and SIGN_CROSSED (CLA INS P1 P2
+# of each APDU on the air).
+timed_sign() {
+  head -c 500 /dev/urandom > "$RUN/message"
+  local pcscd_from air_from started ended messages
+  pcscd_from=$(pcscd_mark) air_from=$(air_mark)
+  started=$(date +%s%N)
+  p11 --login --pin "$DEFAULT_PIN" --sign --id 01 -m SHA256-RSA-PKCS -i "$RUN/message" -o "$RUN/sig" \
+    >>"$RUN/p11.log" 2>&1 || bench_fail "pkcs11-tool --sign failed"
+  ended=$(date +%s%N)
+  openssl dgst -sha256 -verify "$RUN/keys/9a.pub" -signature "$RUN/sig" "$RUN/message" >/dev/null \
+    || bench_fail "the signature does not verify"
+  SIGN_US=$(( (ended - started) / 1000 ))
+  SIGN_APDUS=$(tail -c +"$((pcscd_from + 1))" "$RUN/pcscd.log" | grep -c 'APDU: ')
+  messages=$(link_messages "$air_from")
+  SIGN_APDU_TRIPS=$(awk '$1 == "c2p" && $2 == "82"' <<<"$messages" | wc -l)
+  SIGN_TRIPS=$(awk '$1 == "c2p" && $2 ~ /^8[1-6]$/' <<<"$messages" | wc -l)
+  SIGN_CROSSED=$(air_apdus "$air_from" | cut -c1-8 | tr 'a-f\n' 'A-F ')
+}
+
+# sign_runs CACHE DELAY: --repeat times, a fresh station, then (ii) its first sign process, (i) the same again and
+# (i3) a third time; one line each in $RESULTS: cache delay operation µs apdus apdu-trips trips.
+sign_runs() {
+  local runs crossed
+  for ((runs = 0; runs < repeat; runs++)); do
+    station_fresh
+    timed_sign
+    echo "$1 $2 ii $SIGN_US $SIGN_APDUS $SIGN_APDU_TRIPS $SIGN_TRIPS" >> "$RESULTS"
+    timed_sign
+    echo "$1 $2 i $SIGN_US $SIGN_APDUS $SIGN_APDU_TRIPS $SIGN_TRIPS" >> "$RESULTS"
+    crossed=$SIGN_CROSSED
+    timed_sign
+    echo "$1 $2 i3 $SIGN_US $SIGN_APDUS $SIGN_APDU_TRIPS $SIGN_TRIPS" >> "$RESULTS"
+  done
+  if [ "$1 $2" = "true 0" ]; then printf '%s\n%s\n' "$crossed" "$SIGN_CROSSED" > "$RUN/crossed.txt"; fi
+}
+
+# cache_phase true|false: the station with that cache setting; sign_runs at zero delay and at each delay.
+cache_phase() {
+  echo "  cache $1: pkcs11-tool --sign, $repeat× (ii), (i), (i) again at 0 ms$(printf ', %s ms' "${delays[@]}") each way…"
+  station_with_cache "$1"
+  local delay
+  for delay in 0 "${delays[@]}"; do
+    air_delay "$delay"
+    sign_runs "$1" "$delay"
+  done
+  air_delay 0
+}
+
+# --- fragments -----------------------------------------------------------------------------------------------
+# exchange_fragments NAME INS_PATTERN: after a command (set up by the caller between air_mark and this), the APDU
+# messages whose INS matches and their answers, as one line in $RUN/fragments.txt:
+# NAME MTU c2p|p2c messages bytes fragments ideal (ideal = Σ ⌈LEN / fragment size⌉ per message).
+exchange_fragments() {
+  local name=$1 pattern=$2 mtu=$3 from=$4 size
+  size=$(( mtu - 3 > 512 ? 512 : mtu - 3 ))
+  link_messages "$from" | awk -v name="$name" -v pattern="$pattern" -v mtu="$mtu" -v size="$size" '
+    $1 == "c2p" && $2 == "82" { wanted[$3] = ($6 ~ "^(" pattern ")$") }
+    ($1 == "c2p" && $2 == "82" && wanted[$3]) || ($1 == "p2c" && $2 == "92" && wanted[$3]) {
+      messages[$1]++; bytes[$1] += $4; fragments[$1] += $5; ideal[$1] += int(($4 + size - 1) / size)
+    }
+    END { for (d in messages) print name, mtu, d, messages[d], bytes[d], fragments[d], ideal[d] }' \
+    >> "$RUN/fragments.txt"
+}
+
+# fragment_exchanges MTU: a short GET DATA (Discovery), a chained RSA-2048 GENERAL AUTHENTICATE and the 9A
+# certificate read, each in its own APDU session after VERIFY, with GET RESPONSE until the answer is whole.
+fragment_exchanges() {
+  local mtu=$1 from
+  apdu_session_start || bench_fail "an APDU session did not start"
+  session_apdu "$(verify_apdu "$DEFAULT_PIN")" && [ "$SW" = 9000 ] || bench_fail "VERIFY PIN: SW $SW"
+  from=$(air_mark)
+  session_send "00 CB 3F FF" "5C017E" && [ "$SW" = 9000 ] || bench_fail "GET DATA Discovery: SW $SW"
+  exchange_fragments "getdata" "cb|c0" "$mtu" "$from"
+  head -c 300 /dev/urandom > "$RUN/message"
+  from=$(air_mark)
+  session_send "00 87 07 9A" "$(rsa_sign_template 256 "$RUN/message")" && [ "$SW" = 9000 ] \
+    || bench_fail "GENERAL AUTHENTICATE (RSA-2048, 9A): SW $SW"
+  exchange_fragments "sign" "87|c0" "$mtu" "$from"
+  from=$(air_mark)
+  session_send "00 CB 3F FF" "5C035FC105" && [ "$SW" = 9000 ] || bench_fail "GET DATA (9A certificate): SW $SW"
+  exchange_fragments "certificate" "cb|c0" "$mtu" "$from"
+  apdu_session_end
+}
+
+# --- the tables ----------------------------------------------------------------------------------------------
+# median: the median of the numbers on standard input (the lower middle one for an even count).
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# result CACHE DELAY OPERATION FIELD: the median of FIELD (4 µs, 5 APDUs, 6 APDU trips, 7 trips) over the runs.
+result() { awk -v c="$1" -v d="$2" -v o="$3" -v f="$4" '$1 == c && $2 == d && $3 == o { print $f }' "$RESULTS" | median; }
+
+operation_name() {
+  case "$1" in
+    i) echo "(i) sign after an identical process" ;;
+    ii) echo "(ii) first process after connect" ;;
+    i3) echo "    the same, a third time" ;;
+  esac
+}
+
+print_round_trips() {
+  echo
+  echo "1. Radio round trips per operation: pkcs11-tool --login --pin $DEFAULT_PIN --sign (RSA-2048 in 9A, OpenSC $(opensc_version))"
+  printf '%-37s %12s %24s %24s\n' operation "client APDUs" "cache on: APDU (all)" "cache off: APDU (all)"
+  local op
+  for op in i i3 ii; do
+    printf '%-37s %12s %24s %24s\n' "$(operation_name "$op")" "$(result true 0 "$op" 5)" \
+      "$(result true 0 "$op" 6) ($(result true 0 "$op" 7))" "$(result false 0 "$op" 6) ($(result false 0 "$op" 7))"
+  done
+  echo "client APDUs: the APDUs pcscd passed to the reader (its --apdu log). APDU: APDU request messages on the air"
+  echo "(the emulator's capture); all: every request on the air, with power on/off and credential-version reads."
+  echo "Medians of $repeat runs at zero delay; (ii) is the first process after a new station connected."
+  echo "What crossed with the cache on, last run (CLA INS P1 P2): (i) $(sed -n 1p "$RUN/crossed.txt")"
+  echo "  third time: $(sed -n 2p "$RUN/crossed.txt")"
+}
+
+opensc_version() { dpkg-query -W -f='${Version}' opensc 2>/dev/null | sed 's/-.*//'; }
+
+print_fragments() {
+  echo
+  echo "2. Fragments per link message: on the air against ⌈APDU bytes / min(MTU − 3, 512)⌉ (cache off)"
+  printf '%-40s %5s %6s' exchange msgs bytes
+  local mtu
+  for mtu in 23 185 247 517; do printf ' %13s' "MTU $mtu"; done
+  echo
+  local exchange direction label
+  for exchange in getdata sign certificate; do
+    for direction in c2p p2c; do
+      case "$exchange/$direction" in
+        getdata/c2p) label="GET DATA Discovery (7E): command" ;;
+        getdata/p2c) label="  answer" ;;
+        sign/c2p) label="RSA-2048 GEN. AUTH. chain+GET RESP.: cmds" ;;
+        sign/p2c) label="  answers" ;;
+        certificate/c2p) label="9A certificate GET DATA+GET RESP.: cmds" ;;
+        certificate/p2c) label="  answers" ;;
+      esac
+      awk -v e="$exchange" -v d="$direction" -v label="$label" '
+        $1 == e && $3 == d { msgs = $4; bytes = $5; cell[$2] = $6 " / " $7 }
+        END {
+          printf "%-40s %5s %6s", substr(label, 1, 40), msgs, bytes
+          n = split("23 185 247 517", mtus, " ")
+          for (i = 1; i <= n; i++) printf " %13s", (mtus[i] in cell) ? cell[mtus[i]] : "–"
+          printf "\n"
+        }' "$RUN/fragments.txt"
+    done
+  done
+  echo "msgs, bytes: link messages and APDU bytes (their LEN) in that direction; cells: fragments on the air / ideal."
+  echo "The ideal ignores the 4-byte header of an initial fragment and the 1-byte SEQ of each continuation."
+}
+
+print_delays() {
+  echo
+  echo "4. Wall time per operation with a delay each way on the air (a connection interval's worth), medians of $repeat:"
+  printf '%-37s %6s %8s %12s %13s %13s\n' operation cache "delay" "round trips" "measured ms" "modelled ms"
+  local op cache delay trips zero measured
+  for op in i ii; do
+    for cache in true false; do
+      zero=$(result "$cache" 0 "$op" 4)
+      for delay in 0 "${delays[@]}"; do
+        trips=$(result "$cache" "$delay" "$op" 7)
+        measured=$(result "$cache" "$delay" "$op" 4)
+        printf '%-37s %6s %5s ms %12s %13s %13s\n' "$(operation_name "$op")" "$([ "$cache" = true ] && echo on || echo off)" \
+          "$delay" "$trips" "$(awk -v us="$measured" 'BEGIN { printf "%.0f", us / 1000 }')" \
+          "$(awk -v t="$trips" -v d="$delay" -v z="$zero" 'BEGIN { printf "%.0f", t * 2 * d + z / 1000 }')"
+      done
+    done
+  done
+  echo "round trips: every request on the air in that run (median); modelled = round trips × 2 × delay + the time"
+  echo "at 0 ms with the same cache. The emulator delays each PDU by itself, order kept, so the fragments of one"
+  echo "message overlap and a round trip costs one delay each way."
+}
+
+# --- the run -------------------------------------------------------------------------------------------------
+echo "scripts/bench link: the card over BLE (BlueZ emulator, ATT MTU $PIVLINK_BLE_MTU), pivlink-station, pcscd"
+echo "  a new card, RSA-2048 key and certificate in 9A…"
+card_init >"$RUN/setup.log" 2>&1 || bench_fail "pivlink-card init failed"
+card_start >>"$RUN/setup.log" 2>&1 || bench_fail "the card did not come up through the station"
+new_slot_key 9a RSA2048 "/CN=pivlink bench 9a/" >>"$RUN/setup.log" 2>&1 || bench_fail "making the 9A key failed"
+: > "$RESULTS"
+: > "$RUN/fragments.txt"
+cache_phase true
+cache_phase false
+echo "  cache false: fragments at MTU 23, 185, 247, 517…"
+for mtu in 23 185 247 517; do
+  link_at_mtu "$mtu"
+  fragment_exchanges "$mtu"
+done
+emulator SetMTU q "$PIVLINK_BLE_MTU" >/dev/null
+link_at_mtu "$PIVLINK_BLE_MTU"
+print_round_trips
+print_fragments
+echo
+echo "3. Per-APDU time through station, link and card at zero delay (cache off, MTU $PIVLINK_BLE_MTU), against in process."
+echo "   pcscd logs every APDU here (--apdu, for table 1); that costs microseconds beside the link's milliseconds."
+"$PIVLINK_BENCH_BIN/pivlink-bench" card --reader "$(reader_name)" --route station "${bench_args[@]}" \
+  || bench_fail "pivlink-bench card failed"
+print_delays
