@@ -26,6 +26,9 @@ import Glibc
 ///   `write-without-response` characteristic itself and drops the answer, and writes through an acquired socket
 ///   carry no device at all. Such writes are still refused here (never fed to the link) only when they come as
 ///   WriteValue; notifications go to every subscriber, so they cannot carry an error to one of them.
+/// - **The card works off the loop.** Requests are answered on the card's own thread (`CardWorker`), so that the
+///   loop keeps sending keepalives while a slow operation (RSA-4096 generation) runs; the card hears of a
+///   station's leaving once the operation is done.
 /// - **Disconnects.** The device's `Connected` turning false, StopNotify, a hang-up on an acquired socket or
 ///   bluetoothd leaving the bus end the link and the card session (PIN and management key state dropped).
 /// - **bluetoothd restarts.** BlueZ's bus name is watched; when it comes back, the application and
@@ -70,7 +73,10 @@ public final class BLEPeripheralServer {
     private let adapter: BlueZAdapter
     private let loop: EventLoop
     private let card: any CardSession
-    private let answers: LinkCardAdapter
+    /// Answers link requests off the loop; while it is busy, the card is its own (see `CardWorker`).
+    private let worker: CardWorker
+    /// The station left while the worker had the card: the card hears it when the worker is done.
+    private var disconnectWhenIdle = false
     private let log: (String) -> Void
     private let onRegistered: () -> Void
 
@@ -118,7 +124,7 @@ public final class BLEPeripheralServer {
         }
         self.loop = loop
         self.card = card
-        answers = LinkCardAdapter(card: card, credentialVersion: credentialVersion)
+        worker = try CardWorker(adapter: LinkCardAdapter(card: card, credentialVersion: credentialVersion), loop: loop)
         self.log = log
         self.onRegistered = onRegistered
         machine = LinkPeripheralStateMachine(info: configuration.info, configuration: configuration.link)
@@ -132,6 +138,8 @@ public final class BLEPeripheralServer {
             retryTimer = try loop.makeTimer { [unowned self] in register() }
             linkTimer = try loop.makeTimer { [unowned self] in perform(machine.handleTimer(now: now())) }
             cardTimer = try loop.makeTimer { [unowned self] in
+                // While the worker has the card, its completion re-arms this timer.
+                guard !worker.isBusy else { return }
                 card.tick(now: loop.now())
                 armCardTimer()
             }
@@ -465,8 +473,12 @@ public final class BLEPeripheralServer {
             try? requestCharacteristic?.setWriteAcquired(false)
         }
         perform(machine.connectionLost(now: now()))
-        card.disconnected(now: loop.now())
-        armCardTimer()
+        if worker.isBusy {
+            disconnectWhenIdle = true
+        } else {
+            card.disconnected(now: loop.now())
+            armCardTimer()
+        }
         log("station \(central.device) \(reason): card session ended")
     }
 
@@ -476,11 +488,16 @@ public final class BLEPeripheralServer {
             case .send(let fragments):
                 send(fragments)
             case .process(let request):
-                let answer = answers.answer(request, now: loop.now())
-                perform(machine.finish(answer, now: now()))
+                worker.answer(request, now: loop.now()) { [unowned self] answer in
+                    if disconnectWhenIdle {
+                        disconnectWhenIdle = false
+                        card.disconnected(now: loop.now())
+                    }
+                    // The machine drops the answer if the station cancelled it or left in the meantime.
+                    perform(machine.finish(answer, now: now()))
+                }
             case .cancelProcessing:
-                // The card answers within the call that hands it a request, so no request is ever running when a
-                // cancel arrives.
+                // A card operation cannot be interrupted; the machine drops its answer when it comes.
                 break
             case .armTimer(let deadline):
                 do {
@@ -525,7 +542,7 @@ public final class BLEPeripheralServer {
     }
 
     private func armCardTimer() {
-        guard let cardTimer else { return }
+        guard let cardTimer, !worker.isBusy else { return }
         guard let deadline = card.nextDeadline else {
             cardTimer.cancel()
             return

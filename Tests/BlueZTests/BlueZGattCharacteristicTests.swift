@@ -100,5 +100,7 @@ import Glibc
         try fixture.expect("both sockets to hang up") { notifyClosed && writeClosed }
         let after = try fixture.outcome("ReadValue") { try request.readValue(reply: $0) }
         #expect(after.failure?.code == .failed)
+        // Both sockets must stay registered on the loop until here, the hang-ups included.
+        withExtendedLifetime((notifications, writes)) {}
     }
 }

@@ -193,6 +193,34 @@ case_delay() {
   expect_ok "no delay back" emulator SetDelay su peripheral-to-central 0
 }
 
+# card_work_report MARK: for each GENERATE (INS 47) on the air since MARK, how long the card worked and its
+# longest silence meanwhile (lib/air-card-silence.py).
+card_work_report() { air_since "$1" | /usr/bin/python3 "$HARNESS_LIB/air-card-silence.py" 47; }
+
+# The link protocol promises a KEEPALIVE at least every 500 ms while the card works, and the station gives up on a
+# card silent for its response timeout (2 s). RSA-4096 generation takes from a fraction of a second to several
+# seconds: generate until one took over a second, and check that the card was never silent for long meanwhile.
+case_keepalives_while_the_card_works() {
+  apdu_session_start || fail "an APDU session starts"
+  session_admin_mutual 03 "$DEFAULT_MGMT_KEY" || fail "the administrator authenticates"
+  local attempt mark report longest worked=0
+  for attempt in 1 2 3 4 5 6; do
+    mark=$(air_mark)
+    session_apdu "00 47 00 82 05 AC 03 80 01 16 00" || fail "GENERATE RSA-4096 in 82 is answered (attempt $attempt)"
+    [ "$SW" = 9000 ] || [[ "$SW" == 61?? ]] || fail "GENERATE RSA-4096 in 82 succeeds" "SW $SW"
+    report=$(card_work_report "$mark")
+    echo "   (RSA-4096 generation $attempt: $report)"
+    longest=$(sed -nE 's/.*longest silence ([0-9.]+) s.*/\1/p' <<<"$report")
+    [ -n "$longest" ] || fail "the generation's request and answer are on the air" "$report"
+    awk -v s="$longest" 'BEGIN { exit !(s <= 0.6) }' \
+      || fail "the card is never silent for more than 0.5 s (+0.1 s for the emulator) while it works" "$report"
+    awk -v w="${report#worked }" 'BEGIN { exit !(w + 0 >= 1.0) }' && { worked=1; break; }
+  done
+  apdu_session_end
+  [ "$worked" = 1 ] || fail "one of six RSA-4096 generations took over a second" "this machine is too fast to show it"
+  pass "the card sent keepalives through a generation of over a second, never silent for more than 0.5 s"
+}
+
 # emulator_restart SIGNAL: bluetoothd goes away (TERM: in order; KILL: a crash) and a new one starts empty.
 emulator_restart() {
   local card station; card=$(background_pid card) station=$(background_pid station)
@@ -237,6 +265,7 @@ run_case "a drop in the middle of a chained RSA-2048 GENERAL AUTHENTICATE" case_
 run_case "a drop with the signature in the air" case_drop_with_the_answer_in_the_air
 run_case "ATT MTU 23 and 517" case_mtu_23_and_517
 run_case "50 ms each way" case_delay
+run_case "keepalives while the card works" case_keepalives_while_the_card_works
 run_case "bluetoothd restarts" case_emulator_restart
 run_case "bluetoothd crashes" case_emulator_crash
 run_case "pcscd restarts" case_pcscd_restart
