@@ -52,11 +52,10 @@ LINK_MESSAGES=$REPO_ROOT/scripts/link-messages
 RESULTS=$RUN/operations.txt
 
 # --- the station ---------------------------------------------------------------------------------------------
-# station_with_cache true|false: the station (re)started with that cache setting, the card back in the reader.
-station_with_cache() {
+# station_cache true|false: the cache setting of every station started from now on.
+station_cache() {
   sed -i "s/^cache: .*/cache: $1/" "$STATION_CONF"
   grep -q "^cache: $1\$" "$STATION_CONF" || bench_fail "Config/station.conf has no 'cache:' line"
-  station_fresh
 }
 
 # station_fresh: a new station process (its cache empty), the card in the reader through it.
@@ -109,31 +108,32 @@ timed_sign() {
   SIGN_CROSSED=$(air_apdus "$air_from" | cut -c1-8 | tr 'a-f\n' 'A-F ')
 }
 
-# sign_runs CACHE DELAY: --repeat times, a fresh station, then (ii) its first sign process, (i) the same again and
-# (i3) a third time; one line each in $RESULTS: cache delay operation µs apdus apdu-trips trips.
-sign_runs() {
-  local runs crossed
-  for ((runs = 0; runs < repeat; runs++)); do
-    station_fresh
-    timed_sign
-    echo "$1 $2 ii $SIGN_US $SIGN_APDUS $SIGN_APDU_TRIPS $SIGN_TRIPS" >> "$RESULTS"
-    timed_sign
-    echo "$1 $2 i $SIGN_US $SIGN_APDUS $SIGN_APDU_TRIPS $SIGN_TRIPS" >> "$RESULTS"
-    crossed=$SIGN_CROSSED
-    timed_sign
-    echo "$1 $2 i3 $SIGN_US $SIGN_APDUS $SIGN_APDU_TRIPS $SIGN_TRIPS" >> "$RESULTS"
-  done
+# sign_run CACHE DELAY: a fresh station, then (ii) its first sign process, (i) the same again and (i3) a third
+# time; one line each in $RESULTS: cache delay operation µs apdus apdu-trips trips.
+sign_run() {
+  local crossed
+  station_fresh
+  timed_sign
+  echo "$1 $2 ii $SIGN_US $SIGN_APDUS $SIGN_APDU_TRIPS $SIGN_TRIPS" >> "$RESULTS"
+  timed_sign
+  echo "$1 $2 i $SIGN_US $SIGN_APDUS $SIGN_APDU_TRIPS $SIGN_TRIPS" >> "$RESULTS"
+  crossed=$SIGN_CROSSED
+  timed_sign
+  echo "$1 $2 i3 $SIGN_US $SIGN_APDUS $SIGN_APDU_TRIPS $SIGN_TRIPS" >> "$RESULTS"
   if [ "$1 $2" = "true 0" ]; then printf '%s\n%s\n' "$crossed" "$SIGN_CROSSED" > "$RUN/crossed.txt"; fi
 }
 
-# cache_phase true|false: the station with that cache setting; sign_runs at zero delay and at each delay.
+# cache_phase true|false: stations with that cache setting; --repeat rounds of sign_run at zero delay and at each
+# delay, interleaved so that the machine's changing load hits every delay alike.
 cache_phase() {
-  echo "  cache $1: pkcs11-tool --sign, $repeat× (ii), (i), (i) again at 0 ms$(printf ', %s ms' "${delays[@]}") each way…"
-  station_with_cache "$1"
-  local delay
-  for delay in 0 "${delays[@]}"; do
-    air_delay "$delay"
-    sign_runs "$1" "$delay"
+  echo "  cache $1: $repeat rounds of pkcs11-tool --sign (ii), (i), (i) again at 0 ms$(printf ', %s ms' "${delays[@]}") each way…"
+  station_cache "$1"
+  local rounds delay
+  for ((rounds = 0; rounds < repeat; rounds++)); do
+    for delay in 0 "${delays[@]}"; do
+      air_delay "$delay"
+      sign_run "$1" "$delay"
+    done
   done
   air_delay 0
 }
@@ -242,7 +242,7 @@ print_fragments() {
 print_delays() {
   echo
   echo "4. Wall time per operation with a delay each way on the air (a connection interval's worth), medians of $repeat:"
-  printf '%-37s %6s %8s %12s %13s %13s\n' operation cache "delay" "round trips" "measured ms" "modelled ms"
+  printf '%-37s %6s %8s %12s %12s %12s %15s\n' operation cache "delay" "round trips" "measured ms" "modelled ms" "extra ms/trip"
   local op cache delay trips zero measured
   for op in i ii; do
     for cache in true false; do
@@ -250,15 +250,18 @@ print_delays() {
       for delay in 0 "${delays[@]}"; do
         trips=$(result "$cache" "$delay" "$op" 7)
         measured=$(result "$cache" "$delay" "$op" 4)
-        printf '%-37s %6s %5s ms %12s %13s %13s\n' "$(operation_name "$op")" "$([ "$cache" = true ] && echo on || echo off)" \
+        printf '%-37s %6s %5s ms %12s %12s %12s %15s\n' "$(operation_name "$op")" "$([ "$cache" = true ] && echo on || echo off)" \
           "$delay" "$trips" "$(awk -v us="$measured" 'BEGIN { printf "%.0f", us / 1000 }')" \
-          "$(awk -v t="$trips" -v d="$delay" -v z="$zero" 'BEGIN { printf "%.0f", t * 2 * d + z / 1000 }')"
+          "$(awk -v t="$trips" -v d="$delay" -v z="$zero" 'BEGIN { printf "%.0f", t * 2 * d + z / 1000 }')" \
+          "$(awk -v t="$trips" -v d="$delay" -v z="$zero" -v m="$measured" \
+            'BEGIN { if (d == 0 || t == 0) print "–"; else printf "%.1f", (m - z) / 1000 / t - 2 * d }')"
       done
     done
   done
   echo "round trips: every request on the air in that run (median); modelled = round trips × 2 × delay + the time"
-  echo "at 0 ms with the same cache. The emulator delays each PDU by itself, order kept, so the fragments of one"
-  echo "message overlap and a round trip costs one delay each way."
+  echo "at 0 ms with the same cache; extra ms/trip = (measured − time at 0 ms) / round trips − 2 × delay, what a"
+  echo "round trip cost beyond the model. The emulator delays each PDU by itself, order kept, so the fragments of"
+  echo "one message overlap and a round trip costs one delay each way. Delays interleaved round by round."
 }
 
 # --- the run -------------------------------------------------------------------------------------------------
