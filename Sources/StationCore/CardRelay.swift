@@ -104,7 +104,12 @@ public struct CardRelay: Sendable {
         var actions: [CardRelayAction] = []
         switch (request, answer) {
         case (.powerOn, .atr(let atr)):
-            if case .starting = phase { phase = .starting(atr: atr) }
+            if case .starting = phase {
+                phase = .starting(atr: atr)
+                // The card ends its session whenever a link goes (docs/link-protocol.md, "Reconnects"), and finishes
+                // doing so before it answers anything on the next link: this link starts with a fresh session.
+                cache.cardSessionEnded()
+            }
         case (.reset, .atr), (.powerOff, .poweredOff):
             break
         case (.getCredentialVersion, .credentialVersion(let version)):
