@@ -1,0 +1,12 @@
+// pivlink: the command line for a pivlink station and card (one file per subcommand).
+import ArgumentParser
+
+struct Pivlink: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pivlink",
+        abstract: "Inspect and tune a pivlink station.",
+        subcommands: [ProximityCommand.self]
+    )
+}
+
+Pivlink.main()

@@ -1,0 +1,61 @@
+import Proximity
+import StationDaemon
+import Testing
+
+@Suite struct ProximityConfigTests {
+    let device = "device: AA:BB:CC:DD:EE:FF\n"
+
+    @Test func withoutASectionTheDefaultsApply() throws {
+        let config = try Config(yaml: device)
+        #expect(config.proximity == ProximitySettings())
+    }
+
+    @Test func everyKeyIsRead() throws {
+        let config = try Config(yaml: device + """
+            proximity:
+              filter_window: 2
+              near_drop: 6
+              uncertain_drop: 9
+              away_drop: 25
+              fall_drop: 18
+              away_dwell: 1.5
+              near_dwell: 0.5
+              dwell_samples: 3
+              fall_window: 3
+              fall_loss_delay: 1
+              uncertain_loss_timeout: 7
+              uncertain_loss_window: 12
+              link_loss_timeout: 30
+              rebase_after: 90
+              baseline_time_constant: 300
+              advertisement_timeout: 10
+            """)
+        #expect(config.proximity == ProximitySettings(
+            filterWindow: .seconds(2), uncertainDrop: 9, nearDrop: 6, awayDrop: 25, awayDwell: .milliseconds(1500),
+            nearDwell: .milliseconds(500), dwellSamples: 3, fallDrop: 18, fallWindow: .seconds(3),
+            fallLossDelay: .seconds(1), uncertainLossTimeout: .seconds(7), uncertainLossWindow: .seconds(12),
+            linkLossTimeout: .seconds(30),
+            rebaseAfter: .seconds(90), baselineTimeConstant: .seconds(300), advertisementTimeout: .seconds(10)))
+    }
+
+    @Test(arguments: [
+        ("proximity: 3", "'proximity' must hold"),
+        ("proximity:\n  away: 20", "unknown setting 'proximity.away'"),
+        ("proximity:\n  away_drop: far", "proximity.away_drop 'far'"),
+        ("proximity:\n  away_dwell: -1", "proximity.away_dwell '-1'"),
+        ("proximity:\n  dwell_samples: 1.5", "proximity.dwell_samples '1.5'"),
+        ("proximity:\n  near_drop: 12", "nearDrop (12.0 dB) must be below uncertainDrop"),
+        ("proximity:\n  away_drop: [1, 2]", "'proximity.away_drop' must be a single value"),
+    ])
+    func invalidSettingsSayWhatIsWrongInOneLine(yaml: String, expected: String) {
+        do {
+            _ = try Config(yaml: device + yaml, source: "station.conf")
+            Issue.record("accepted \(yaml.debugDescription)")
+        } catch {
+            #expect(error.code == .invalidConfig)
+            #expect(error.detail.hasPrefix("station.conf: "))
+            #expect(error.detail.contains(expected))
+            #expect(!error.detail.contains("\n"))
+        }
+    }
+}
