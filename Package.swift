@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .executable(name: "pivlink-card", targets: ["pivlink-card"]),
         .executable(name: "pivlink-station", targets: ["pivlink-station"]),
+        .executable(name: "pivlink", targets: ["pivlink"]),
         .executable(name: "pivlink-bench", targets: ["pivlink-bench"]),
         // Libraries exported for the fuzz package in Fuzz/, which links them with -sanitize=fuzzer.
         .library(name: "APDU", targets: ["APDU"]),
@@ -62,6 +63,9 @@ let package = Package(
         ),
         .target(name: "VPCD", swiftSettings: swiftSettings),
         .target(name: "Link", swiftSettings: swiftSettings),
+        .target(name: "Proximity", swiftSettings: swiftSettings),
+        // The channel model of research/proximity.md §2, trace generation and scoring against the anchors.
+        .target(name: "ProximitySimulation", dependencies: ["Proximity"], swiftSettings: swiftSettings),
 
         // MARK: shells
         .target(name: "CredentialStore", dependencies: ["CardCrypto"], swiftSettings: swiftSettings),
@@ -75,7 +79,7 @@ let package = Package(
         .target(
             name: "StationDaemon",
             dependencies: [
-                "StationCore", "Link", "BlueZ", "DBus", "EventLoop", "VPCD", "CardDaemon", "APDU",
+                "StationCore", "Link", "BlueZ", "DBus", "EventLoop", "VPCD", "CardDaemon", "APDU", "Proximity",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
@@ -97,6 +101,14 @@ let package = Package(
             name: "pivlink-station",
             dependencies: [
                 "StationDaemon", "EventLoop",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "pivlink",
+            dependencies: [
+                "Proximity", "ProximitySimulation", "StationDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -152,5 +164,9 @@ let package = Package(
         .testTarget(name: "LinkTests", dependencies: ["Link", "PivlinkTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "DBusTests", dependencies: ["DBus", "EventLoop", "PivlinkTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "VPCDTests", dependencies: ["VPCD", "PivlinkTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ProximityTests", dependencies: ["Proximity", "ProximitySimulation", "StationDaemon"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

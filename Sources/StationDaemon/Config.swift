@@ -1,5 +1,6 @@
 import CardDaemon
 import Foundation
+import Proximity
 import Yams
 
 /// pivlink-station's settings, read from `/etc/pivlink/station.conf` (YAML; example in Config/station.conf).
@@ -25,8 +26,10 @@ public struct Config: Hashable, Sendable {
     /// Whether the station answers what it may from its cache of the card's answers (`ResponseCache`); off, every
     /// command crosses the radio.
     public var responseCache: Bool
+    /// The walk-away lock's thresholds and times (the `proximity:` section; `ProximityConfig`).
+    public var proximity: ProximitySettings
 
-    private static let settings: Set<String> = ["device", "adapter", "vpcd", "cache", "timeouts"]
+    private static let settings: Set<String> = ["device", "adapter", "vpcd", "cache", "timeouts", "proximity"]
     private static let timeoutSettings: Set<String> = ["connect", "setup", "response", "transaction"]
 
     /// Reads the file at `path`.
@@ -95,6 +98,7 @@ public struct Config: Hashable, Sendable {
         setupTimeout = try seconds("setup", default: 20, range: 1...300)
         responseTimeout = try seconds("response", default: 2, range: 0.6...60)
         transactionTimeout = try seconds("transaction", default: 60, range: 1...600)
+        proximity = try ProximityConfig.settings(top["proximity"], source: source)
     }
 
     /// The scalar settings of a mapping; unknown keys and non-scalar values are errors.
@@ -106,7 +110,7 @@ public struct Config: Hashable, Sendable {
             guard let name = key.string, allowed.contains(name) else {
                 throw invalid("unknown setting '\(prefix)\(key.string ?? "?")'; known: \(allowed.sorted().map { prefix + $0 }.joined(separator: ", "))")
             }
-            if name == "timeouts" { continue }
+            if name == "timeouts" || name == "proximity" { continue }
             guard let text = value.string else { throw invalid("'\(prefix)\(name)' must be a single value") }
             values[name] = text
         }

@@ -1,0 +1,64 @@
+import Proximity
+import Yams
+
+/// station.conf's `proximity:` section: the walk-away lock's thresholds (dB below the seated baseline) and times
+/// (seconds), each optional with `ProximitySettings`' default. Config/station.conf documents every key.
+public enum ProximityConfig {
+    /// The YAML keys, each with its setting.
+    private static var drops: [(key: String, path: WritableKeyPath<ProximitySettings, Double>)] {
+        [
+            ("near_drop", \.nearDrop), ("uncertain_drop", \.uncertainDrop), ("away_drop", \.awayDrop),
+            ("fall_drop", \.fallDrop),
+        ]
+    }
+    private static var times: [(key: String, path: WritableKeyPath<ProximitySettings, Duration>)] {
+        [
+            ("filter_window", \.filterWindow), ("away_dwell", \.awayDwell), ("near_dwell", \.nearDwell),
+            ("fall_window", \.fallWindow), ("fall_loss_delay", \.fallLossDelay),
+            ("uncertain_loss_timeout", \.uncertainLossTimeout), ("uncertain_loss_window", \.uncertainLossWindow),
+            ("link_loss_timeout", \.linkLossTimeout), ("rebase_after", \.rebaseAfter),
+            ("baseline_time_constant", \.baselineTimeConstant), ("advertisement_timeout", \.advertisementTimeout),
+        ]
+    }
+    private static let countKey = "dwell_samples"
+
+    static var keys: [String] { drops.map(\.key) + times.map(\.key) + [countKey] }
+
+    /// The settings of a `proximity:` node (nil: all defaults); `source` names the file in errors.
+    public static func settings(_ node: Node?, source: String) throws(StationDaemonError) -> ProximitySettings {
+        func invalid(_ what: String) -> StationDaemonError {
+            StationDaemonError(.invalidConfig, "\(source): \(what)")
+        }
+        var settings = ProximitySettings()
+        guard let node else { return settings }
+        guard let mapping = node.mapping else {
+            throw invalid("'proximity' must hold settings such as 'away_drop: 22'; known: \(keys.sorted().joined(separator: ", "))")
+        }
+        for (key, value) in mapping {
+            guard let name = key.string, keys.contains(name) else {
+                throw invalid("unknown setting 'proximity.\(key.string ?? "?")'; known: \(keys.sorted().map { "proximity." + $0 }.joined(separator: ", "))")
+            }
+            guard let text = value.string, !text.isEmpty else { throw invalid("'proximity.\(name)' must be a single value") }
+            if let drop = drops.first(where: { $0.key == name }) {
+                guard let number = Double(text), number.isFinite else {
+                    throw invalid("proximity.\(name) '\(text)' must be a number of dB below the seated baseline")
+                }
+                settings[keyPath: drop.path] = number
+            } else if let time = times.first(where: { $0.key == name }) {
+                guard let number = Double(text), number.isFinite, number >= 0, number <= 86400 else {
+                    throw invalid("proximity.\(name) '\(text)' must be a number of seconds")
+                }
+                settings[keyPath: time.path] = .microseconds(Int64((number * 1e6).rounded()))
+            } else {
+                guard let count = Int(text) else { throw invalid("proximity.\(name) '\(text)' must be a whole number") }
+                settings.dwellSamples = count
+            }
+        }
+        do {
+            try settings.validate()
+        } catch {
+            throw invalid("proximity: \(error.detail)")
+        }
+        return settings
+    }
+}
