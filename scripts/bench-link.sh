@@ -5,7 +5,8 @@
 # the BlueZ emulator (capturing every PDU on the air), `pivlink-card serve --ble`, pivlink-station and pcscd.
 # From one run it prints:
 #   1. radio round trips per operation, with the station's response cache on and off, and the APDUs the client
-#      sent: (i) a whole `pkcs11-tool --login --pin … --sign` process (RSA-2048, 9A) run after an identical one,
+#      sent: (i) a whole `pkcs11-tool --login --pin … --sign` process run after an identical one, with a P-256 key
+#      in 9A (the operation of research/piv-apdu-trace.txt), then with an RSA-2048 key in 9A,
 #      (ii) the same process as the first after the station connected (a cold cache), and a third one. APDUs are counted in
 #      pcscd's log (--apdu), round trips as request messages on the air (the emulator's capture);
 #   2. fragments per link message against ⌈APDU bytes / fragment size⌉ at ATT MTU 23, 185, 247, 517;
@@ -86,20 +87,26 @@ link_at_mtu() {
 # link_messages MARK: the link messages on the air since the capture was MARK bytes long (scripts/link-messages).
 link_messages() { "$LINK_MESSAGES" "$AIR_CAPTURE" "$1"; }
 
-# timed_sign: one `pkcs11-tool --login --sign` process (SHA256-RSA-PKCS with 9A, id 01), checked by openssl.
+# timed_sign KEY: one `pkcs11-tool --login --sign` process with 9A (id 01), checked by openssl: KEY p256 is ECDSA,
+# rsa SHA256-RSA-PKCS.
 # Sets SIGN_US (its wall time), SIGN_APDUS (the APDUs pcscd passed on), SIGN_APDU_TRIPS (APDU messages on the
 # air), SIGN_TRIPS (every request on the air: APDUs, power on/off, reset, version) and SIGN_CROSSED (CLA INS P1 P2
 # of each APDU on the air).
 timed_sign() {
   head -c 500 /dev/urandom > "$RUN/message"
-  local pcscd_from air_from started ended messages
+  openssl dgst -sha256 -binary "$RUN/message" > "$RUN/message.hash"
+  local sign pcscd_from air_from started ended messages
+  case "$1" in
+    p256) sign=(-m ECDSA --signature-format openssl -i "$RUN/message.hash") ;;
+    rsa) sign=(-m SHA256-RSA-PKCS -i "$RUN/message") ;;
+  esac
   pcscd_from=$(pcscd_mark) air_from=$(air_mark)
   started=$(date +%s%N)
-  p11 --login --pin "$DEFAULT_PIN" --sign --id 01 -m SHA256-RSA-PKCS -i "$RUN/message" -o "$RUN/sig" \
-    >>"$RUN/p11.log" 2>&1 || bench_fail "pkcs11-tool --sign failed"
+  p11 --login --pin "$DEFAULT_PIN" --sign --id 01 "${sign[@]}" -o "$RUN/sig" >>"$RUN/p11.log" 2>&1 \
+    || bench_fail "pkcs11-tool --sign ($1) failed"
   ended=$(date +%s%N)
   openssl dgst -sha256 -verify "$RUN/keys/9a.pub" -signature "$RUN/sig" "$RUN/message" >/dev/null \
-    || bench_fail "the signature does not verify"
+    || bench_fail "the $1 signature does not verify"
   SIGN_US=$(( (ended - started) / 1000 ))
   SIGN_APDUS=$(tail -c +"$((pcscd_from + 1))" "$RUN/pcscd.log" | grep -c 'APDU: ')
   messages=$(link_messages "$air_from")
@@ -108,31 +115,31 @@ timed_sign() {
   SIGN_CROSSED=$(air_apdus "$air_from" | cut -c1-8 | tr 'a-f\n' 'A-F ')
 }
 
-# sign_run CACHE DELAY: a fresh station, then (ii) its first sign process, (i) the same again and (i3) a third
-# time; one line each in $RESULTS: cache delay operation µs apdus apdu-trips trips.
+# sign_run CACHE DELAY KEY: a fresh station, then (ii) its first sign process, (i) the same again and (i3) a third
+# time; one line each in $RESULTS: cache delay KEY-operation µs apdus apdu-trips trips.
 sign_run() {
   local crossed
   station_fresh
-  timed_sign
-  echo "$1 $2 ii $SIGN_US $SIGN_APDUS $SIGN_APDU_TRIPS $SIGN_TRIPS" >> "$RESULTS"
-  timed_sign
-  echo "$1 $2 i $SIGN_US $SIGN_APDUS $SIGN_APDU_TRIPS $SIGN_TRIPS" >> "$RESULTS"
+  timed_sign "$3"
+  echo "$1 $2 $3-ii $SIGN_US $SIGN_APDUS $SIGN_APDU_TRIPS $SIGN_TRIPS" >> "$RESULTS"
+  timed_sign "$3"
+  echo "$1 $2 $3-i $SIGN_US $SIGN_APDUS $SIGN_APDU_TRIPS $SIGN_TRIPS" >> "$RESULTS"
   crossed=$SIGN_CROSSED
-  timed_sign
-  echo "$1 $2 i3 $SIGN_US $SIGN_APDUS $SIGN_APDU_TRIPS $SIGN_TRIPS" >> "$RESULTS"
-  if [ "$1 $2" = "true 0" ]; then printf '%s\n%s\n' "$crossed" "$SIGN_CROSSED" > "$RUN/crossed.txt"; fi
+  timed_sign "$3"
+  echo "$1 $2 $3-i3 $SIGN_US $SIGN_APDUS $SIGN_APDU_TRIPS $SIGN_TRIPS" >> "$RESULTS"
+  if [ "$1 $2" = "true 0" ]; then printf '%s\n%s\n' "$crossed" "$SIGN_CROSSED" > "$RUN/crossed-$3.txt"; fi
 }
 
-# cache_phase true|false: stations with that cache setting; --repeat rounds of sign_run at zero delay and at each
-# delay, interleaved so that the machine's changing load hits every delay alike.
+# cache_phase true|false KEY: stations with that cache setting; --repeat rounds of sign_run at zero delay and at
+# each delay, interleaved so that the machine's changing load hits every delay alike.
 cache_phase() {
-  echo "  cache $1: $repeat rounds of pkcs11-tool --sign (ii), (i), (i) again at 0 ms$(printf ', %s ms' "${delays[@]}") each way…"
+  echo "  $2, cache $1: $repeat rounds of pkcs11-tool --sign (ii), (i), (i) again at 0 ms$(printf ', %s ms' "${delays[@]}") each way…"
   station_cache "$1"
   local rounds delay
   for ((rounds = 0; rounds < repeat; rounds++)); do
     for delay in 0 "${delays[@]}"; do
       air_delay "$delay"
-      sign_run "$1" "$delay"
+      sign_run "$1" "$delay" "$2"
     done
   done
   air_delay 0
@@ -144,7 +151,7 @@ cache_phase() {
 # NAME MTU c2p|p2c messages bytes fragments ideal (ideal = Σ ⌈LEN / fragment size⌉ per message).
 exchange_fragments() {
   local name=$1 pattern=$2 mtu=$3 from=$4 size
-  size=$(( mtu - 3 > 512 ? 512 : mtu - 3 ))
+  size=$(( mtu - 3 > 510 ? 510 : mtu - 3 )) # pivlink-card's info caps fragments at 510 (bluetoothd 5.66)
   link_messages "$from" | awk -v name="$name" -v pattern="$pattern" -v mtu="$mtu" -v size="$size" '
     $1 == "c2p" && $2 == "82" { wanted[$3] = ($6 ~ "^(" pattern ")$") }
     ($1 == "c2p" && $2 == "82" && wanted[$3]) || ($1 == "p2c" && $2 == "92" && wanted[$3]) {
@@ -154,8 +161,8 @@ exchange_fragments() {
     >> "$RUN/fragments.txt"
 }
 
-# fragment_exchanges MTU: a short GET DATA (Discovery), a chained RSA-2048 GENERAL AUTHENTICATE and the 9A
-# certificate read, each in its own APDU session after VERIFY, with GET RESPONSE until the answer is whole.
+# fragment_exchanges MTU: a short GET DATA (Discovery), a chained RSA-2048 GENERAL AUTHENTICATE (9A) and the
+# 9A certificate read, each in its own APDU session after VERIFY, with GET RESPONSE until the answer is whole.
 fragment_exchanges() {
   local mtu=$1 from
   apdu_session_start || bench_fail "an APDU session did not start"
@@ -182,34 +189,39 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 result() { awk -v c="$1" -v d="$2" -v o="$3" -v f="$4" '$1 == c && $2 == d && $3 == o { print $f }' "$RESULTS" | median; }
 
 operation_name() {
+  local key
+  case "$1" in p256-*) key="P-256" ;; rsa-*) key="RSA-2048" ;; esac
   case "$1" in
-    i) echo "(i) sign after an identical process" ;;
-    ii) echo "(ii) first process after connect" ;;
-    i3) echo "    the same, a third time" ;;
+    *-i) echo "(i) $key, after an identical process" ;;
+    *-ii) echo "(ii) $key, first after connect" ;;
+    *-i3) echo "    the same, a third time" ;;
   esac
 }
 
 print_round_trips() {
   echo
-  echo "1. Radio round trips per operation: pkcs11-tool --login --pin $DEFAULT_PIN --sign (RSA-2048 in 9A, OpenSC $(opensc_version))"
+  echo "1. Radio round trips per operation: pkcs11-tool --login --pin $DEFAULT_PIN --sign (OpenSC $(opensc_version))"
   printf '%-37s %12s %24s %24s\n' operation "client APDUs" "cache on: APDU (all)" "cache off: APDU (all)"
   local op
-  for op in i i3 ii; do
+  for op in p256-i p256-i3 p256-ii rsa-i rsa-i3 rsa-ii; do
     printf '%-37s %12s %24s %24s\n' "$(operation_name "$op")" "$(result true 0 "$op" 5)" \
       "$(result true 0 "$op" 6) ($(result true 0 "$op" 7))" "$(result false 0 "$op" 6) ($(result false 0 "$op" 7))"
   done
   echo "client APDUs: the APDUs pcscd passed to the reader (its --apdu log). APDU: APDU request messages on the air"
   echo "(the emulator's capture); all: every request on the air, with power on/off and credential-version reads."
   echo "Medians of $repeat runs at zero delay; (ii) is the first process after a new station connected."
-  echo "What crossed with the cache on, last run (CLA INS P1 P2): (i) $(sed -n 1p "$RUN/crossed.txt")"
-  echo "  third time: $(sed -n 2p "$RUN/crossed.txt")"
+  local key
+  for key in p256 rsa; do
+    echo "What crossed with the cache on, $key, last run (CLA INS P1 P2): (i) $(sed -n 1p "$RUN/crossed-$key.txt")"
+    echo "  third time: $(sed -n 2p "$RUN/crossed-$key.txt")"
+  done
 }
 
 opensc_version() { dpkg-query -W -f='${Version}' opensc 2>/dev/null | sed 's/-.*//'; }
 
 print_fragments() {
   echo
-  echo "2. Fragments per link message: on the air against ⌈APDU bytes / min(MTU − 3, 512)⌉ (cache off)"
+  echo "2. Fragments per link message: on the air against ⌈APDU bytes / min(MTU − 3, 510)⌉ (cache off)"
   printf '%-40s %5s %6s' exchange msgs bytes
   local mtu
   for mtu in 23 185 247 517; do printf ' %13s' "MTU $mtu"; done
@@ -244,7 +256,7 @@ print_delays() {
   echo "4. Wall time per operation with a delay each way on the air (a connection interval's worth), medians of $repeat:"
   printf '%-37s %6s %8s %12s %12s %12s %15s\n' operation cache "delay" "round trips" "measured ms" "modelled ms" "extra ms/trip"
   local op cache delay trips zero measured
-  for op in i ii; do
+  for op in p256-i p256-ii rsa-i rsa-ii; do
     for cache in true false; do
       zero=$(result "$cache" 0 "$op" 4)
       for delay in 0 "${delays[@]}"; do
@@ -266,14 +278,21 @@ print_delays() {
 
 # --- the run -------------------------------------------------------------------------------------------------
 echo "scripts/bench link: the card over BLE (BlueZ emulator, ATT MTU $PIVLINK_BLE_MTU), pivlink-station, pcscd"
-echo "  a new card, RSA-2048 key and certificate in 9A…"
+echo "  a new card…"
 card_init >"$RUN/setup.log" 2>&1 || bench_fail "pivlink-card init failed"
 card_start >>"$RUN/setup.log" 2>&1 || bench_fail "the card did not come up through the station"
-new_slot_key 9a RSA2048 "/CN=pivlink bench 9a/" >>"$RUN/setup.log" 2>&1 || bench_fail "making the 9A key failed"
 : > "$RESULTS"
 : > "$RUN/fragments.txt"
-cache_phase true
-cache_phase false
+for key in p256 rsa; do
+  echo "  a $key key and certificate in 9A…"
+  # OpenSC takes a slot's key type from its certificate: the old one must go before the slot gets a new kind of key.
+  [ "$key" = p256 ] || ykpiv -a delete-certificate -s 9a >>"$RUN/setup.log" 2>&1 \
+    || bench_fail "deleting the 9A certificate failed"
+  new_slot_key 9a "$([ "$key" = p256 ] && echo ECCP256 || echo RSA2048)" "/CN=pivlink bench 9a $key/" \
+    >>"$RUN/setup.log" 2>&1 || bench_fail "making the $key key in 9A failed"
+  cache_phase true "$key"
+  cache_phase false "$key"
+done
 echo "  cache false: fragments at MTU 23, 185, 247, 517…"
 for mtu in 23 185 247 517; do
   link_at_mtu "$mtu"
