@@ -8,9 +8,11 @@ import Glibc
 
 extension Manager {
     /// Runs the station on the system bus's bluetoothd until SIGTERM or SIGINT, then removes the card from pcscd,
-    /// disconnects and returns exit code 0: what `pivlink-station --foreground` runs. Tells systemd READY=1 once
-    /// it is looking for the card and STOPPING=1 on the signal. Losing the bus connection ends it with code 1.
-    public static func run(config: Config, log: @escaping (String) -> Void) throws(StationDaemonError) -> Int32 {
+    /// disconnects and returns exit code 0: what `pivlink-station` runs. Tells systemd READY=1 once it is
+    /// connected to the bus and looking for the card (not when the card is up: the phone may be away), STATUS= as
+    /// the link and the card come and go, and STOPPING=1 on the signal; the event loop pings the watchdog when
+    /// systemd asks for it (`WatchdogSec=`). Losing the bus connection ends it with code 1.
+    public static func run(config: Config, journal: Journal) throws(StationDaemonError) -> Int32 {
         let loop: EventLoop
         do {
             loop = try EventLoop()
@@ -25,15 +27,17 @@ extension Manager {
         }
         var seed = UInt64(0)
         arc4random_buf(&seed, MemoryLayout<UInt64>.size)
-        let manager = try Manager(config: config, client: BlueZClient(connection: connection), loop: loop, seed: seed, log: log)
         let notifier = ServiceNotifier()
+        let manager = try Manager(
+            config: config, client: BlueZClient(connection: connection), loop: loop, seed: seed, journal: journal,
+            notifier: notifier)
         connection.onDisconnect = { [unowned loop] in
-            log("lost the system bus; stopping")
+            journal.log("lost the system bus; stopping", priority: .error)
             loop.exit(1)
         }
         do {
             try loop.onTerminationSignal { [unowned loop, unowned manager] signal in
-                log("received \(signal == SIGINT ? "SIGINT" : "SIGTERM"): stopping")
+                journal.log("received \(signal == SIGINT ? "SIGINT" : "SIGTERM"): stopping")
                 notifier.stopping()
                 manager.stop()
                 loop.exit(0)
@@ -42,7 +46,7 @@ extension Manager {
             throw StationDaemonError(.eventLoopFailed, error.detail)
         }
         try manager.start()
-        notifier.ready(status: "looking for the card \(config.deviceAddress) on \(config.adapter)")
+        notifier.ready(status: manager.lookingStatus)
         do {
             return try withExtendedLifetime((connection, manager)) { () throws(EventLoopError) in try loop.run() }
         } catch {

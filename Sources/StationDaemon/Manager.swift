@@ -9,7 +9,8 @@ import StationCore
 /// cache) → vpcd (`VPCDServer`). The cores decide; this class only does what their actions say, on one event
 /// loop. The card is in pcscd (vpcd connected) exactly while the link is up and the card answered power-on and
 /// its credential version; when the link drops the vpcd connection is closed (card removed) and whatever was in
-/// flight is never sent again.
+/// flight is never sent again. Link up/down and card inserted/removed go to the journal with their MESSAGE_IDs and
+/// to systemd as the service's STATUS.
 public final class Manager {
     enum ReaderEvent {
         case powerOn, powerOff, reset, disconnected
@@ -24,7 +25,8 @@ public final class Manager {
     private let loop: EventLoop
     private let client: BlueZClient
     private let adapter: BlueZAdapter
-    private let log: (String) -> Void
+    private let journal: Journal
+    private let notifier: ServiceNotifier
     private var mirror: BlueZObjectMirror?
 
     private var session: StationLinkSession
@@ -43,13 +45,15 @@ public final class Manager {
     /// Set while `.locateDevice` waits for the first snapshot of BlueZ's objects.
     private var locatePending = false
 
-    public init(config: Config, client: BlueZClient, loop: EventLoop, seed: UInt64, log: @escaping (String) -> Void)
-        throws(StationDaemonError)
-    {
+    public init(
+        config: Config, client: BlueZClient, loop: EventLoop, seed: UInt64, journal: Journal,
+        notifier: ServiceNotifier = ServiceNotifier()
+    ) throws(StationDaemonError) {
         self.config = config
         self.loop = loop
         self.client = client
-        self.log = log
+        self.journal = journal
+        self.notifier = notifier
         do {
             adapter = try BlueZAdapter(client: client, name: config.adapter)
         } catch {
@@ -106,6 +110,15 @@ public final class Manager {
     }
 
     // MARK: performing the cores' actions
+
+    private func log(_ message: String) {
+        journal.log(message)
+    }
+
+    /// The one-line STATUS while the station looks for the card (also its READY status).
+    var lookingStatus: String {
+        "looking for the card \(config.deviceAddress) on \(config.adapter)"
+    }
 
     private func now() -> Duration {
         MonotonicInstant(microseconds: 0).duration(to: loop.now())
@@ -370,14 +383,17 @@ public final class Manager {
             perform(session.handle(.failed(error.detail), now: now()))
             return
         }
-        log("connected to the card (ATT MTU \(mtu), fragments of \((try? info.fragmentSize(forMTU: mtu)) ?? 0) bytes)")
+        journal.log(
+            "connected to the card (ATT MTU \(mtu), fragments of \((try? info.fragmentSize(forMTU: mtu)) ?? 0) bytes)",
+            id: .linkUp, fields: ["PIVLINK_DEVICE": config.deviceAddress, "PIVLINK_ATT_MTU": String(mtu)])
+        notifier.status("link up to the card \(config.deviceAddress); presenting it to pcscd")
         perform(relay.linkUp())
     }
 
     private func insertCard(atr: [UInt8]) {
         let server = VPCDServer(
             mode: .connect(host: config.vpcdHost, port: config.vpcdPort),
-            session: RelayedCardSession(atr: atr, manager: self), loop: loop, log: log)
+            session: RelayedCardSession(atr: atr, manager: self), loop: loop, log: { [journal] in journal.log($0) })
         do {
             try server.start()
         } catch {
@@ -387,14 +403,22 @@ public final class Manager {
         }
         vpcd = server
         let cached = relay.cache.count
-        log("the card is up (credential version \(relay.cache.credentialVersion.map(String.init) ?? "?"), \(cached) cached answers)")
+        journal.log(
+            "the card is up (credential version \(relay.cache.credentialVersion.map(String.init) ?? "?"), \(cached) cached answers)",
+            id: .cardInserted, fields: ["PIVLINK_DEVICE": config.deviceAddress])
+        notifier.status("card present in pcscd (link up to \(config.deviceAddress))")
     }
 
     private func linkDown(_ reason: String) {
-        log("lost the card (\(reason)): removed from pcscd")
+        journal.log(
+            "lost the card (\(reason))", id: .linkDown, fields: ["PIVLINK_DEVICE": config.deviceAddress, "PIVLINK_REASON": reason])
         pendingReply = nil
-        vpcd?.stop()
+        if let vpcd {
+            vpcd.stop()
+            journal.log("the card is removed from pcscd", id: .cardRemoved, fields: ["PIVLINK_DEVICE": config.deviceAddress])
+        }
         vpcd = nil
+        notifier.status("card removed, link down (\(reason)); \(lookingStatus)")
         perform(link.connectionLost(now: now()))
         relay.linkDown()
     }

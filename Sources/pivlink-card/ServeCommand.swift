@@ -72,7 +72,8 @@ struct ServeCommand: ParsableCommand {
         let card = PIVCard(
             state: state, store: CredentialStateStore(directory: directory),
             configuration: CardConfiguration(idleTimeout: .seconds(pinTimeout)))
-        let log: (String) -> Void = { line in FileHandleOutput.standardError("pivlink-card: \(line)") }
+        let journal = Journal(identifier: "pivlink-card")
+        let log: (String) -> Void = { line in journal.log(line) }
         log("serving credential \(CardStatus(state).serial) from \(storeOptions.store) (\(mode))")
         let code = try VPCDServer.run(mode: mode, card: PIVCardSession(card: card), log: log)
         throw ExitCode(code)
@@ -83,7 +84,8 @@ struct ServeCommand: ParsableCommand {
         let card = PIVCard(
             state: state, store: CredentialStateStore(directory: directory),
             configuration: CardConfiguration(idleTimeout: .seconds(pinTimeout)))
-        let log: (String) -> Void = { line in FileHandleOutput.standardError("pivlink-card: \(line)") }
+        let journal = Journal(identifier: "pivlink-card")
+        let log: (String) -> Void = { line in journal.log(line) }
         let configuration = BLEPeripheralServer.Configuration(
             adapter: adapter ?? "hci0", offersAcquiredSockets: !noAcquire)
         log("serving credential \(CardStatus(state).serial) from \(storeOptions.store) over Bluetooth LE on \(configuration.adapter)")
@@ -91,11 +93,5 @@ struct ServeCommand: ParsableCommand {
             configuration: configuration, card: PIVCardSession(card: card),
             credentialVersion: { card.state.version }, log: log)
         throw ExitCode(code)
-    }
-}
-
-enum FileHandleOutput {
-    static func standardError(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }

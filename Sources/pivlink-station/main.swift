@@ -1,7 +1,6 @@
 // pivlink-station: relays the card on the phone (pivlink-card serve --ble) to pcscd over Bluetooth LE.
 import ArgumentParser
 import EventLoop
-import Foundation
 import StationDaemon
 
 struct StationCommand: ParsableCommand {
@@ -12,30 +11,29 @@ struct StationCommand: ParsableCommand {
             The station connects to the card's device named in its config (until pairing exists, by its \
             Bluetooth address), and the card is in pcscd while the link is up. It reconnects with backoff and \
             never sends a command twice: a link lost mid-command removes the card from PC/SC.
+
+            It always runs in the foreground, as systemd's Type=notify service (systemd/pivlink-station.service) \
+            runs it: READY once it looks for the card, STATUS as the link and the card come and go, the watchdog \
+            from its event loop. It logs to the journal with structured fields when its standard error is the \
+            journal ($JOURNAL_STREAM), otherwise one line per event to standard error.
             """
     )
 
-    @Flag(help: "Run in the foreground, logging to standard error (also how the systemd service runs it).")
+    @Flag(help: "Accepted for compatibility: the station always runs in the foreground.")
     var foreground = false
 
     @Option(help: "The config file.")
     var config: String = Config.defaultPath
 
-    func validate() throws {
-        guard foreground else {
-            throw ValidationError("pivlink-station only runs in the foreground for now: add --foreground")
-        }
-    }
-
     func run() throws {
         EventLoop.blockTerminationSignals()
-        let log: (String) -> Void = { line in FileHandle.standardError.write(Data("pivlink-station: \(line)\n".utf8)) }
+        let journal = Journal(identifier: "pivlink-station")
         do {
             let settings = try Config.load(path: config)
-            log("card \(settings.deviceAddress) on \(settings.adapter); vpcd at \(settings.vpcdHost):\(settings.vpcdPort)")
-            throw ExitCode(try Manager.run(config: settings, log: log))
+            journal.log("card \(settings.deviceAddress) on \(settings.adapter); vpcd at \(settings.vpcdHost):\(settings.vpcdPort)")
+            throw ExitCode(try Manager.run(config: settings, journal: journal))
         } catch let error as StationDaemonError {
-            log(error.detail)
+            journal.log(error.detail, priority: .error)
             throw ExitCode(error.code == .invalidConfig || error.code == .unreadableConfig ? 78 : 1)
         }
     }
