@@ -1,4 +1,7 @@
 import BlueZ
+// The socket types (SOCK_SEQPACKET, SOCK_CLOEXEC) come into scope through libsystemd's headers: a fresh build
+// does not find them through Glibc alone.
+import CSystemd
 import DBus
 import EventLoop
 
