@@ -168,5 +168,9 @@ let package = Package(
             name: "ProximityTests", dependencies: ["Proximity", "ProximitySimulation", "StationDaemon"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "StationDaemonTests", dependencies: ["StationDaemon", "DBus", "EventLoop", "PivlinkTesting"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

@@ -28,8 +28,11 @@ public struct Config: Hashable, Sendable {
     public var responseCache: Bool
     /// The walk-away lock's thresholds and times (the `proximity:` section; `ProximityConfig`).
     public var proximity: ProximitySettings
+    /// Whose session the walk-away lock locks, and how long to wait for the desktop's confirmation (the `lock:`
+    /// section; `LockConfig`).
+    public var lock: LockSettings
 
-    private static let settings: Set<String> = ["device", "adapter", "vpcd", "cache", "timeouts", "proximity"]
+    private static let settings: Set<String> = ["device", "adapter", "vpcd", "cache", "timeouts", "proximity", "lock"]
     private static let timeoutSettings: Set<String> = ["connect", "setup", "response", "transaction"]
 
     /// Reads the file at `path`.
@@ -99,6 +102,7 @@ public struct Config: Hashable, Sendable {
         responseTimeout = try seconds("response", default: 2, range: 0.6...60)
         transactionTimeout = try seconds("transaction", default: 60, range: 1...600)
         proximity = try ProximityConfig.settings(top["proximity"], source: source)
+        lock = try LockConfig.settings(top["lock"], source: source)
     }
 
     /// The scalar settings of a mapping; unknown keys and non-scalar values are errors.
@@ -110,7 +114,7 @@ public struct Config: Hashable, Sendable {
             guard let name = key.string, allowed.contains(name) else {
                 throw invalid("unknown setting '\(prefix)\(key.string ?? "?")'; known: \(allowed.sorted().map { prefix + $0 }.joined(separator: ", "))")
             }
-            if name == "timeouts" || name == "proximity" { continue }
+            if name == "timeouts" || name == "proximity" || name == "lock" { continue }
             guard let text = value.string else { throw invalid("'\(prefix)\(name)' must be a single value") }
             values[name] = text
         }

@@ -1,5 +1,5 @@
-/// Failures of pivlink-station's start-up: its config, the bus, the event loop. Once running, the daemon reports
-/// trouble through its log and retries instead of throwing.
+/// Failures of pivlink-station's start-up (its config, the bus, the event loop) and of locking the holder's session
+/// (`SessionLocker`). Once running, the daemon reports trouble through its log and retries instead of throwing.
 public struct StationDaemonError: Error, Hashable, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: Hashable, Sendable {
@@ -7,6 +7,9 @@ public struct StationDaemonError: Error, Hashable, Sendable, CustomStringConvert
             case invalidConfig
             case busFailed
             case eventLoopFailed
+            case noUserSession
+            case logindUnavailable
+            case lockFailed
         }
 
         private let value: Value
@@ -20,6 +23,12 @@ public struct StationDaemonError: Error, Hashable, Sendable, CustomStringConvert
         public static let busFailed = Code(.busFailed)
         /// The event loop refused a timer or IO source.
         public static let eventLoopFailed = Code(.eventLoopFailed)
+        /// The configured user has no local graphical session on seat0 to lock.
+        public static let noUserSession = Code(.noUserSession)
+        /// systemd-logind (`org.freedesktop.login1`) is not on the system bus.
+        public static let logindUnavailable = Code(.logindUnavailable)
+        /// A call to logind failed or timed out.
+        public static let lockFailed = Code(.lockFailed)
 
         public var description: String {
             switch value {
@@ -27,6 +36,9 @@ public struct StationDaemonError: Error, Hashable, Sendable, CustomStringConvert
             case .invalidConfig: "invalidConfig"
             case .busFailed: "busFailed"
             case .eventLoopFailed: "eventLoopFailed"
+            case .noUserSession: "noUserSession"
+            case .logindUnavailable: "logindUnavailable"
+            case .lockFailed: "lockFailed"
             }
         }
     }
