@@ -47,7 +47,8 @@ public final class SessionLocker {
     }
 
     /// Finds the user's session and asks logind to lock it; `completion` runs once on the loop with the outcome
-    /// (or at once, before this returns, when `lock.user` is unset or unknown). `reason` goes to the log.
+    /// (or at once, before this returns, when `lock.user` is unset or unknown), unless the locker is released
+    /// first. `reason` goes to the log.
     public func lock(reason: String, completion: @escaping (Result<SessionLockOutcome, StationDaemonError>) -> Void) {
         let uid: UInt32
         do {
