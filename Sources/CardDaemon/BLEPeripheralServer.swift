@@ -77,7 +77,7 @@ public final class BLEPeripheralServer {
     private let worker: CardWorker
     /// The station left while the worker had the card: the card hears it when the worker is done.
     private var disconnectWhenIdle = false
-    private let log: (String) -> Void
+    private let journal: Journal
     private let onRegistered: () -> Void
 
     private var application: GattApplication?
@@ -108,11 +108,12 @@ public final class BLEPeripheralServer {
 
     /// - Parameters:
     ///   - credentialVersion: the credential's current version, for GET_CREDENTIAL_VERSION.
-    ///   - log: one-line messages about registration and stations (never fragments or APDUs).
+    ///   - journal: registration and stations, a station's link up and down with their MESSAGE_IDs (never
+    ///     fragments or APDUs).
     ///   - onRegistered: runs after each successful registration (the first one is the daemon's READY).
     public init(
         configuration: Configuration, client: BlueZClient, loop: EventLoop, card: any CardSession,
-        credentialVersion: @escaping () -> UInt64, log: @escaping (String) -> Void,
+        credentialVersion: @escaping () -> UInt64, journal: Journal,
         onRegistered: @escaping () -> Void = {}
     ) throws(CardDaemonError) {
         self.configuration = configuration
@@ -125,9 +126,13 @@ public final class BLEPeripheralServer {
         self.loop = loop
         self.card = card
         worker = try CardWorker(adapter: LinkCardAdapter(card: card, credentialVersion: credentialVersion), loop: loop)
-        self.log = log
+        self.journal = journal
         self.onRegistered = onRegistered
         machine = LinkPeripheralStateMachine(info: configuration.info, configuration: configuration.link)
+    }
+
+    private func log(_ message: String) {
+        journal.log(message)
     }
 
     /// Exports the application and advertisement, watches bluetoothd and registers with it (now, or when it
@@ -220,7 +225,7 @@ public final class BLEPeripheralServer {
     /// STOPPING=1 on the signal. Losing the bus connection ends it with exit code 1.
     public static func run(
         configuration: Configuration, card: any CardSession, credentialVersion: @escaping () -> UInt64,
-        log: @escaping (String) -> Void
+        journal: Journal
     ) throws(CardDaemonError) -> Int32 {
         let loop: EventLoop
         do {
@@ -238,7 +243,7 @@ public final class BLEPeripheralServer {
         var isReady = false
         let server = try BLEPeripheralServer(
             configuration: configuration, client: BlueZClient(connection: connection), loop: loop, card: card,
-            credentialVersion: credentialVersion, log: log,
+            credentialVersion: credentialVersion, journal: journal,
             onRegistered: {
                 let status = "serving the card over Bluetooth LE on \(configuration.adapter)"
                 if isReady {
@@ -249,12 +254,12 @@ public final class BLEPeripheralServer {
                 }
             })
         connection.onDisconnect = { [unowned loop] in
-            log("lost the system bus; stopping")
+            journal.log("lost the system bus; stopping", priority: .error)
             loop.exit(1)
         }
         do {
             try loop.onTerminationSignal { [unowned loop, unowned server] signal in
-                log("received \(signal == SIGINT ? "SIGINT" : "SIGTERM"): stopping")
+                journal.log("received \(signal == SIGINT ? "SIGINT" : "SIGTERM"): stopping")
                 notifier.stopping()
                 server.stop { loop.exit(0) }
             }
@@ -395,7 +400,9 @@ public final class BLEPeripheralServer {
             return .failure(BlueZError(.failed, "cannot watch \(device): \(error.detail)"))
         }
         central = bound
-        log("station \(device) connected (ATT MTU \(mtu))")
+        journal.log(
+            "station \(device) connected (ATT MTU \(mtu))", id: .linkUp,
+            fields: ["PIVLINK_STATION": device.description, "PIVLINK_ATT_MTU": String(mtu)])
         perform(actions)
         return .success(())
     }
@@ -479,7 +486,9 @@ public final class BLEPeripheralServer {
             card.disconnected(now: loop.now())
             armCardTimer()
         }
-        log("station \(central.device) \(reason): card session ended")
+        journal.log(
+            "station \(central.device) \(reason): card session ended", id: .linkDown,
+            fields: ["PIVLINK_STATION": central.device.description, "PIVLINK_REASON": reason])
     }
 
     private func perform(_ actions: [LinkPeripheralAction]) {

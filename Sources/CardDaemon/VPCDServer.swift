@@ -63,7 +63,9 @@ public final class VPCDServer {
     public let mode: Mode
     private let card: any AsyncCardSession
     private let loop: EventLoop
-    private let log: (String) -> Void
+    private let journal: Journal
+    /// Journal fields added to the card inserted/removed entries (e.g. the station's `PIVLINK_DEVICE`).
+    private let journalFields: [String: String]
 
     private var isRunning = false
     private var atr: [UInt8] = []
@@ -82,17 +84,31 @@ public final class VPCDServer {
     /// connection that cannot be taken does not keep the loop spinning.
     private static let acceptRetryDelay = Duration.seconds(1)
 
-    /// - Parameter log: receives one-line messages about connection state, without trailing newline.
-    public convenience init(mode: Mode, card: any CardSession, loop: EventLoop, log: @escaping (String) -> Void) {
-        self.init(mode: mode, session: SynchronousCardSession(card), loop: loop, log: log)
+    /// - Parameter journal: gets the connection's state, the card inserted and removed with their MESSAGE_IDs.
+    public convenience init(mode: Mode, card: any CardSession, loop: EventLoop, journal: Journal) {
+        self.init(mode: mode, session: SynchronousCardSession(card), loop: loop, journal: journal)
     }
 
     /// Serves a card whose answers may come later; the connection waits for each one (vpcd is lock-step).
-    public init(mode: Mode, session: any AsyncCardSession, loop: EventLoop, log: @escaping (String) -> Void) {
+    /// `journalFields` go with the card inserted and removed entries.
+    public init(
+        mode: Mode, session: any AsyncCardSession, loop: EventLoop, journal: Journal,
+        journalFields: [String: String] = [:]
+    ) {
         self.mode = mode
         card = session
         self.loop = loop
-        self.log = log
+        self.journal = journal
+        self.journalFields = journalFields
+    }
+
+    private func log(_ message: String) {
+        journal.log(message)
+    }
+
+    /// The card went in or out of pcscd through `connection`.
+    private func log(_ message: String, _ id: JournalMessageID, _ connection: VPCDConnection) {
+        journal.log(message, id: id, fields: journalFields.merging(["PIVLINK_VPCD": "\(connection.peer)"]) { own, _ in own })
     }
 
     /// Reads the card's ATR, then starts connecting or listening. In listen mode, an address that cannot be
@@ -133,7 +149,7 @@ public final class VPCDServer {
         if let connection {
             end(connection)
             if connection.cardInserted {
-                log("closed the vpcd connection to \(connection.peer): card removed")
+                log("closed the vpcd connection to \(connection.peer): card removed", .cardRemoved, connection)
             }
         }
         if let listener {
@@ -145,7 +161,7 @@ public final class VPCDServer {
 
     /// Serves `card` until SIGTERM or SIGINT, then closes the connection and returns exit code 0: what
     /// `pivlink-card serve` runs. Tells systemd READY=1 once serving and STOPPING=1 on the signal.
-    public static func run(mode: Mode, card: any CardSession, log: @escaping (String) -> Void)
+    public static func run(mode: Mode, card: any CardSession, journal: Journal)
         throws(CardDaemonError) -> Int32
     {
         let loop: EventLoop
@@ -154,11 +170,11 @@ public final class VPCDServer {
         } catch {
             throw CardDaemonError(.eventLoopFailed, error.detail)
         }
-        let server = VPCDServer(mode: mode, card: card, loop: loop, log: log)
+        let server = VPCDServer(mode: mode, card: card, loop: loop, journal: journal)
         let notifier = ServiceNotifier()
         do {
             try loop.onTerminationSignal { [unowned loop, unowned server] signal in
-                log("received \(signal == SIGINT ? "SIGINT" : "SIGTERM"): stopping")
+                journal.log("received \(signal == SIGINT ? "SIGINT" : "SIGTERM"): stopping")
                 notifier.stopping()
                 server.stop()
                 loop.exit(0)
@@ -377,8 +393,8 @@ public final class VPCDServer {
         backoff.reset()
         reportedUnreachable = false
         switch mode {
-        case .connect: log("connected to vpcd at \(connection.peer): card inserted")
-        case .listen: log("vpcd connected from \(connection.peer): card inserted")
+        case .connect: log("connected to vpcd at \(connection.peer): card inserted", .cardInserted, connection)
+        case .listen: log("vpcd connected from \(connection.peer): card inserted", .cardInserted, connection)
         }
     }
 
@@ -481,12 +497,12 @@ public final class VPCDServer {
         end(connection)
         switch mode {
         case .connect where connection.cardInserted:
-            log("lost vpcd at \(connection.peer) (\(reason)): card removed; reconnecting")
+            log("lost vpcd at \(connection.peer) (\(reason)): card removed; reconnecting", .cardRemoved, connection)
             arm(retryTimer, after: backoff.nextDelay(using: &random))
         case .connect:
             retryLater(because: "\(connection.peer): \(reason)")
         case .listen where connection.cardInserted:
-            log("lost vpcd from \(connection.peer) (\(reason)): card removed; waiting for vpcd")
+            log("lost vpcd from \(connection.peer) (\(reason)): card removed; waiting for vpcd", .cardRemoved, connection)
         case .listen:
             log("dropped a connection from \(connection.peer) before vpcd spoke (\(reason))")
         }

@@ -9,8 +9,8 @@ import StationCore
 /// cache) → vpcd (`VPCDServer`). The cores decide; this class only does what their actions say, on one event
 /// loop. The card is in pcscd (vpcd connected) exactly while the link is up and the card answered power-on and
 /// its credential version; when the link drops the vpcd connection is closed (card removed) and whatever was in
-/// flight is never sent again. Link up/down and card inserted/removed go to the journal with their MESSAGE_IDs and
-/// to systemd as the service's STATUS.
+/// flight is never sent again. Link up/down (here) and card inserted/removed (its `VPCDServer`) go to the journal with
+/// their MESSAGE_IDs, and to systemd as the service's STATUS.
 public final class Manager {
     enum ReaderEvent {
         case powerOn, powerOff, reset, disconnected
@@ -393,7 +393,8 @@ public final class Manager {
     private func insertCard(atr: [UInt8]) {
         let server = VPCDServer(
             mode: .connect(host: config.vpcdHost, port: config.vpcdPort),
-            session: RelayedCardSession(atr: atr, manager: self), loop: loop, log: { [journal] in journal.log($0) })
+            session: RelayedCardSession(atr: atr, manager: self), loop: loop, journal: journal,
+            journalFields: ["PIVLINK_DEVICE": config.deviceAddress])
         do {
             try server.start()
         } catch {
@@ -403,20 +404,15 @@ public final class Manager {
         }
         vpcd = server
         let cached = relay.cache.count
-        journal.log(
-            "the card is up (credential version \(relay.cache.credentialVersion.map(String.init) ?? "?"), \(cached) cached answers)",
-            id: .cardInserted, fields: ["PIVLINK_DEVICE": config.deviceAddress])
-        notifier.status("card present in pcscd (link up to \(config.deviceAddress))")
+        log("the card is up (credential version \(relay.cache.credentialVersion.map(String.init) ?? "?"), \(cached) cached answers): presenting it to pcscd")
+        notifier.status("card presented to pcscd (link up to \(config.deviceAddress))")
     }
 
     private func linkDown(_ reason: String) {
         journal.log(
             "lost the card (\(reason))", id: .linkDown, fields: ["PIVLINK_DEVICE": config.deviceAddress, "PIVLINK_REASON": reason])
         pendingReply = nil
-        if let vpcd {
-            vpcd.stop()
-            journal.log("the card is removed from pcscd", id: .cardRemoved, fields: ["PIVLINK_DEVICE": config.deviceAddress])
-        }
+        vpcd?.stop()
         vpcd = nil
         notifier.status("card removed, link down (\(reason)); \(lookingStatus)")
         perform(link.connectionLost(now: now()))

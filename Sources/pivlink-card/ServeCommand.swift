@@ -73,9 +73,8 @@ struct ServeCommand: ParsableCommand {
             state: state, store: CredentialStateStore(directory: directory),
             configuration: CardConfiguration(idleTimeout: .seconds(pinTimeout)))
         let journal = Journal(identifier: "pivlink-card")
-        let log: (String) -> Void = { line in journal.log(line) }
-        log("serving credential \(CardStatus(state).serial) from \(storeOptions.store) (\(mode))")
-        let code = try VPCDServer.run(mode: mode, card: PIVCardSession(card: card), log: log)
+        journal.log("serving credential \(CardStatus(state).serial) from \(storeOptions.store) (\(mode))")
+        let code = try VPCDServer.run(mode: mode, card: PIVCardSession(card: card), journal: journal)
         throw ExitCode(code)
     }
 
@@ -85,13 +84,12 @@ struct ServeCommand: ParsableCommand {
             state: state, store: CredentialStateStore(directory: directory),
             configuration: CardConfiguration(idleTimeout: .seconds(pinTimeout)))
         let journal = Journal(identifier: "pivlink-card")
-        let log: (String) -> Void = { line in journal.log(line) }
         let configuration = BLEPeripheralServer.Configuration(
             adapter: adapter ?? "hci0", offersAcquiredSockets: !noAcquire)
-        log("serving credential \(CardStatus(state).serial) from \(storeOptions.store) over Bluetooth LE on \(configuration.adapter)")
+        journal.log("serving credential \(CardStatus(state).serial) from \(storeOptions.store) over Bluetooth LE on \(configuration.adapter)")
         let code = try BLEPeripheralServer.run(
             configuration: configuration, card: PIVCardSession(card: card),
-            credentialVersion: { card.state.version }, log: log)
+            credentialVersion: { card.state.version }, journal: journal)
         throw ExitCode(code)
     }
 }

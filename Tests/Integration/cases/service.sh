@@ -35,11 +35,11 @@ listener_start() {
 # received FILE ASSIGNMENT: the listener's FILE holds ASSIGNMENT (FIELD=value, or a prefix of it).
 received() { grep -qF -- " $2" "$1" 2>/dev/null; }
 
-# entry_with FILE ID TEXT: the journal entry with MESSAGE_ID=ID (its assignments share one time) holds TEXT.
+# entry_with FILE ID TEXT: a journal entry with MESSAGE_ID=ID (its assignments share a datagram number) holds TEXT.
 entry_with() {
-  local time
-  for time in $(grep -F " MESSAGE_ID=$2" "$1" | cut -d' ' -f1); do
-    grep "^$time " "$1" | grep -qF -- "$3" && return 0
+  local number
+  for number in $(grep -F " MESSAGE_ID=$2" "$1" | cut -d' ' -f2); do
+    awk -v number="$number" '$2 == number' "$1" | grep -qF -- "$3" && return 0
   done
   return 1
 }
@@ -99,6 +99,13 @@ case_card_as_service() {
   expect_ok "its log went to the journal" received "$RUN/journal.log" "SYSLOG_IDENTIFIER=pivlink-card"
   [ ! -s "$RUN/card.log" ] || fail "and nothing to stderr" "$(cat "$RUN/card.log")"
   pass "and nothing to stderr"
+  if [ "$PIVLINK_TRANSPORT" = ble ]; then
+    expect_ok "journal: the card's link up (MESSAGE_ID $LINK_UP_ID) with the station" \
+      entry_with "$RUN/journal.log" "$LINK_UP_ID" "SYSLOG_IDENTIFIER=pivlink-card"
+  else
+    expect_ok "journal: the card inserted (MESSAGE_ID $CARD_INSERTED_ID) with vpcd's address" \
+      entry_with "$RUN/journal.log" "$CARD_INSERTED_ID" "PIVLINK_VPCD=127.0.0.1"
+  fi
   expect_ok "it signs" sign_and_verify_new_key
 }
 
@@ -109,17 +116,22 @@ sign_and_verify_new_key() {
 
 case_station_reports_the_card() {
   expect_ok "STATUS=card present" wait_until 10 "the station reports the card" \
-    received "$RUN/station-notify.log" "STATUS=card present in pcscd (link up to $CARD_BLE_ADDRESS)"
+    received "$RUN/station-notify.log" "STATUS=card presented to pcscd (link up to $CARD_BLE_ADDRESS)"
   expect_ok "journal: link up (MESSAGE_ID $LINK_UP_ID) with the device" \
     entry_with "$RUN/journal.log" "$LINK_UP_ID" "PIVLINK_DEVICE=$CARD_BLE_ADDRESS"
   expect_ok "with its ATT MTU" entry_with "$RUN/journal.log" "$LINK_UP_ID" "PIVLINK_ATT_MTU=$PIVLINK_BLE_MTU"
-  expect_ok "journal: card inserted (MESSAGE_ID $CARD_INSERTED_ID)" \
-    entry_with "$RUN/journal.log" "$CARD_INSERTED_ID" "SYSLOG_IDENTIFIER=pivlink-station"
+  expect_ok "journal: card inserted (MESSAGE_ID $CARD_INSERTED_ID) with the device" \
+    wait_until 10 "the station's vpcd connection is up" \
+    entry_with "$RUN/journal.log" "$CARD_INSERTED_ID" "PIVLINK_DEVICE=$CARD_BLE_ADDRESS"
 }
 
 case_card_stops() {
   expect_ok "SIGTERM: the card exits 0 and leaves $(reader_name)" card_stop
   expect_ok "it said STOPPING=1" received "$RUN/card-notify.log" STOPPING=1
+  if [ "$PIVLINK_TRANSPORT" = vpcd ]; then
+    expect_ok "journal: the card removed (MESSAGE_ID $CARD_REMOVED_ID)" \
+      entry_with "$RUN/journal.log" "$CARD_REMOVED_ID" "SYSLOG_IDENTIFIER=pivlink-card"
+  fi
 }
 
 case_station_reports_the_loss() {

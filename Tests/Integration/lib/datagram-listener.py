@@ -5,9 +5,10 @@ journal's binary form (FIELD\\n, a 64-bit little-endian length, the value, \\n) 
 
     datagram-listener.py SOCKET OUTPUT
 
-binds SOCKET and appends one line per assignment to OUTPUT: "SECONDS FIELD=value", SECONDS on CLOCK_MONOTONIC
-when the datagram arrived, newlines in the value written as \\n. A datagram with several assignments (READY=1
-and STATUS=…) gives several lines with the same time. Runs until killed."""
+binds SOCKET and appends one line per assignment to OUTPUT: "SECONDS DATAGRAM FIELD=value", SECONDS on
+CLOCK_MONOTONIC when the datagram arrived, DATAGRAM its number (1, 2, …), newlines in the value written as \\n.
+A datagram with several assignments (READY=1 and STATUS=…, or a journal entry) gives several lines with the same
+number. Runs until killed."""
 import os
 import socket
 import struct
@@ -39,11 +40,13 @@ def main():
     server.bind(path)
     os.chmod(path, 0o666)
     with open(output, "a", buffering=1) as out:
+        number = 0
         while True:
             datagram = server.recv(1 << 17)
             now = time.monotonic()
+            number += 1
             for assignment in assignments(datagram):
-                out.write("%.3f %s\n" % (now, assignment.replace("\n", "\\n")))
+                out.write("%.3f %d %s\n" % (now, number, assignment.replace("\n", "\\n")))
 
 
 if __name__ == "__main__":
