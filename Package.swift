@@ -163,6 +163,7 @@ let package = Package(
         ),
         .testTarget(name: "LinkTests", dependencies: ["Link", "PivlinkTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "DBusTests", dependencies: ["DBus", "EventLoop", "PivlinkTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "EventLoopTests", dependencies: ["EventLoop"], swiftSettings: swiftSettings),
         .testTarget(name: "VPCDTests", dependencies: ["VPCD", "PivlinkTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ProximityTests", dependencies: ["Proximity", "ProximitySimulation", "StationDaemon"],
