@@ -130,6 +130,11 @@ let package = Package(
             path: "Tests/PivlinkTesting",
             swiftSettings: swiftSettings
         ),
+        // The private dbus-daemon and child-process fixtures of the tests that talk D-Bus; not a product.
+        .target(
+            name: "BusTesting", dependencies: ["EventLoop", "CSystemd"], path: "Tests/BusTesting",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "APDUTests", dependencies: ["APDU", "PivlinkTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CardCryptoTests",
@@ -156,13 +161,13 @@ let package = Package(
             dependencies: ["CredentialStore", "CardCrypto"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "BlueZTests", dependencies: ["BlueZ", "DBus", "EventLoop", "PivlinkTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "BlueZTests", dependencies: ["BlueZ", "DBus", "EventLoop", "BusTesting", "PivlinkTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StationCoreTests", dependencies: ["StationCore", "APDU", "Link", "PIVCard", "PivlinkTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "LinkTests", dependencies: ["Link", "PivlinkTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "DBusTests", dependencies: ["DBus", "EventLoop", "PivlinkTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "DBusTests", dependencies: ["DBus", "EventLoop", "BusTesting", "PivlinkTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop"], swiftSettings: swiftSettings),
         .testTarget(name: "VPCDTests", dependencies: ["VPCD", "PivlinkTesting"], swiftSettings: swiftSettings),
         .testTarget(
@@ -170,7 +175,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "StationDaemonTests", dependencies: ["StationDaemon", "DBus", "EventLoop", "PivlinkTesting"],
+            name: "StationDaemonTests", dependencies: ["StationDaemon", "DBus", "EventLoop", "BusTesting", "PivlinkTesting"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,4 +1,5 @@
 import BlueZ
+import BusTesting
 import DBus
 import EventLoop
 

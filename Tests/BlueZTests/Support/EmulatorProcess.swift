@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import BusTesting
 import Glibc
 #endif
 

@@ -6,19 +6,19 @@ import Glibc
 
 /// A private `dbus-daemon` for one test: its own socket in a fresh directory, a config that lets every
 /// connection own names and talk to everyone, and no service activation. Killed on `stop()` or release.
-final class PrivateBus {
-    struct StartError: Error, CustomStringConvertible {
-        let description: String
+public final class PrivateBus {
+    public struct StartError: Error, CustomStringConvertible {
+        public let description: String
     }
 
-    let address: String
+    public let address: String
     private let directory: String
     private var pid: pid_t?
     /// Our end of the daemon's stdout and stderr. It stays open while the daemon runs: closing it would
     /// kill the daemon with SIGPIPE at its next log line.
     private let output: Int32
 
-    init(timeout: Duration = .seconds(10)) throws {
+    public init(timeout: Duration = .seconds(10)) throws {
         var template = Array("/tmp/pivlink-dbus-XXXXXX".utf8CString)
         guard let created = mkdtemp(&template) else {
             throw StartError(description: "mkdtemp failed")
@@ -95,7 +95,7 @@ final class PrivateBus {
 
     /// Kills the daemon and waits for it; every connection to it is lost. SIGKILL, so that the wait is
     /// bounded whatever the daemon is doing.
-    func stop() {
+    public func stop() {
         guard let pid else { return }
         kill(pid, SIGKILL)
         var status: Int32 = 0
