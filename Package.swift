@@ -80,6 +80,7 @@ let package = Package(
             name: "StationDaemon",
             dependencies: [
                 "StationCore", "Link", "BlueZ", "DBus", "EventLoop", "VPCD", "CardDaemon", "APDU", "Proximity",
+                "ProximitySimulation",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
@@ -175,7 +176,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "StationDaemonTests", dependencies: ["StationDaemon", "DBus", "EventLoop", "BusTesting", "PivlinkTesting"],
+            name: "StationDaemonTests",
+            dependencies: ["StationDaemon", "BlueZ", "DBus", "EventLoop", "Proximity", "ProximitySimulation", "BusTesting", "PivlinkTesting"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -28,6 +28,8 @@ public struct Config: Hashable, Sendable {
     public var responseCache: Bool
     /// The walk-away lock's thresholds and times (the `proximity:` section; `ProximityConfig`).
     public var proximity: ProximitySettings
+    /// Where the connected link's RSSI comes from (`proximity.signal`; `ProximityConfig.signal`).
+    public var proximitySignal: ConnectionSignal
     /// Whose session the walk-away lock locks, and how long to wait for the desktop's confirmation (the `lock:`
     /// section; `LockConfig`).
     public var lock: LockSettings
@@ -102,6 +104,7 @@ public struct Config: Hashable, Sendable {
         responseTimeout = try seconds("response", default: 2, range: 0.6...60)
         transactionTimeout = try seconds("transaction", default: 60, range: 1...600)
         proximity = try ProximityConfig.settings(top["proximity"], source: source)
+        proximitySignal = try ProximityConfig.signal(top["proximity"], source: source)
         lock = try LockConfig.settings(top["lock"], source: source)
     }
 

@@ -2,7 +2,8 @@ import Proximity
 import Yams
 
 /// station.conf's `proximity:` section: the walk-away lock's thresholds (dB below the seated baseline) and times
-/// (seconds), each optional with `ProximitySettings`' default. Config/station.conf documents every key.
+/// (seconds), each optional with `ProximitySettings`' default, and `signal`, the connected link's RSSI source
+/// (`ConnectionSignal`). Config/station.conf documents every key.
 public enum ProximityConfig {
     /// The YAML keys, each with its setting.
     private static var drops: [(key: String, path: WritableKeyPath<ProximitySettings, Double>)] {
@@ -21,8 +22,20 @@ public enum ProximityConfig {
         ]
     }
     private static let countKey = "dwell_samples"
+    private static let signalKey = "signal"
 
-    static var keys: [String] { drops.map(\.key) + times.map(\.key) + [countKey] }
+    static var keys: [String] { drops.map(\.key) + times.map(\.key) + [countKey, signalKey] }
+
+    /// The `signal` setting of a `proximity:` node (`.none` when absent); `settings` checks the node's shape.
+    public static func signal(_ node: Node?, source: String) throws(StationDaemonError) -> ConnectionSignal {
+        guard let value = node?.mapping?[signalKey] else { return .none }
+        guard let text = value.string, let signal = ConnectionSignal(rawValue: text) else {
+            throw StationDaemonError(
+                .invalidConfig,
+                "\(source): proximity.signal '\(value.string ?? "?")' must be one of \(ConnectionSignal.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return signal
+    }
 
     /// The settings of a `proximity:` node (nil: all defaults); `source` names the file in errors.
     public static func settings(_ node: Node?, source: String) throws(StationDaemonError) -> ProximitySettings {
@@ -39,6 +52,7 @@ public enum ProximityConfig {
                 throw invalid("unknown setting 'proximity.\(key.string ?? "?")'; known: \(keys.sorted().map { "proximity." + $0 }.joined(separator: ", "))")
             }
             guard let text = value.string, !text.isEmpty else { throw invalid("'proximity.\(name)' must be a single value") }
+            if name == signalKey { continue }
             if let drop = drops.first(where: { $0.key == name }) {
                 guard let number = Double(text), number.isFinite else {
                     throw invalid("proximity.\(name) '\(text)' must be a number of dB below the seated baseline")

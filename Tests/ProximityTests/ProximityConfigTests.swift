@@ -8,6 +8,14 @@ import Testing
     @Test func withoutASectionTheDefaultsApply() throws {
         let config = try Config(yaml: device)
         #expect(config.proximity == ProximitySettings())
+        #expect(config.proximitySignal == ConnectionSignal.none)
+    }
+
+    @Test func theSignalNamesTheConnectedLinksSource() throws {
+        let config = try Config(yaml: device + "proximity:\n  signal: emulator\n  away_drop: 25")
+        #expect(config.proximitySignal == .emulator)
+        #expect(config.proximity.awayDrop == 25)
+        #expect(try Config(yaml: device + "proximity:\n  signal: none").proximitySignal == ConnectionSignal.none)
     }
 
     @Test func everyKeyIsRead() throws {
@@ -46,6 +54,8 @@ import Testing
         ("proximity:\n  dwell_samples: 1.5", "proximity.dwell_samples '1.5'"),
         ("proximity:\n  near_drop: 12", "nearDrop (12.0 dB) must be below uncertainDrop"),
         ("proximity:\n  away_drop: [1, 2]", "'proximity.away_drop' must be a single value"),
+        ("proximity:\n  signal: kernel", "proximity.signal 'kernel' must be one of none, emulator"),
+        ("proximity:\n  signal: [emulator]", "'proximity.signal' must be a single value"),
     ])
     func invalidSettingsSayWhatIsWrongInOneLine(yaml: String, expected: String) {
         do {

@@ -1,0 +1,40 @@
+import BusTesting
+import DBus
+import Proximity
+import StationDaemon
+import Testing
+
+@Suite struct AdvertisementRSSISourceTests {
+    @Test func advertisementsHeardWhileDiscoveringAreSamples() throws {
+        let bluez = try EmulatedBlueZ()
+        try bluez.discoverCard()
+        let source = AdvertisementRSSISource(client: bluez.station, device: EmulatedBlueZ.cardDevice, loop: bluez.loop)
+        var events: [ProximityEvent] = []
+        try source.start { event, _ in events.append(event) }
+        defer { source.stop() }
+        try bluez.control("SetAdvertisementRSSI", [.int16(-72)])
+        try bluez.expect("the sample") { !events.isEmpty }
+        try bluez.control("SetAdvertisementRSSI", [.int16(-66)])
+        try bluez.expect("the second sample") { events.count == 2 }
+        #expect(events == [-72, -66].map { .rssi(dBm: $0, source: .advertisement) })
+    }
+
+    @Test func discoveryStoppingIsNoSample() throws {
+        let bluez = try EmulatedBlueZ()
+        try bluez.discoverCard()
+        let source = AdvertisementRSSISource(client: bluez.station, device: EmulatedBlueZ.cardDevice, loop: bluez.loop)
+        var events: [ProximityEvent] = []
+        try source.start { event, _ in events.append(event) }
+        defer { source.stop() }
+        var invalidated = false
+        let watch = try bluez.cardDevice.watchProperties { change in
+            invalidated = invalidated || change.invalidated.contains("RSSI")
+        }
+        defer { watch.cancel() }
+        try bluez.control("SetAdvertisementRSSI", [.int16(-80)])
+        try bluez.expect("the sample") { !events.isEmpty }
+        try bluez.wait("StopDiscovery") { try bluez.stationAdapter.stopDiscovery(reply: $0) }
+        try bluez.expect("RSSI invalidated") { invalidated }
+        #expect(events == [.rssi(dBm: -80, source: .advertisement)])
+    }
+}
