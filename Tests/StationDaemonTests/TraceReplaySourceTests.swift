@@ -32,7 +32,8 @@ import Testing
         let expected: [Duration] = [0, 0, 0.1, 0.2, 0.4, 0.4].map { .milliseconds(Int64($0 * 1000)) }
         for (delivery, time) in zip(deliveries, expected) {
             #expect(delivery.at >= time, "\(delivery.event) came early")
-            #expect(delivery.at < time + .milliseconds(100), "\(delivery.event) came late")
+            // A loaded machine may run the loop late, never early.
+            #expect(delivery.at < time + .milliseconds(250), "\(delivery.event) came late")
         }
     }
 }
