@@ -5,13 +5,14 @@ import Proximity
 
 /// The card's advertisements as `.rssi(source: .advertisement)`: `RSSI` of its Device1, which BlueZ sets from each
 /// advertising report while an adapter discovers (with a discovery filter, every change; without one, only
-/// changes of 8 dB or more) and invalidates when discovery stops. An invalidated RSSI is no sample: the engine's
+/// changes of 8 dB or more) and invalidates when discovery stops. The first report of a device BlueZ did not know
+/// comes with the object (InterfacesAdded), the later ones as PropertiesChanged. An invalidated RSSI is no sample: the engine's
 /// `advertisement_timeout` covers the silence. Whoever owns the adapter starts the filtered discovery.
 public final class AdvertisementRSSISource: PresenceSignalSource {
     private let client: BlueZClient
     private let device: DBusObjectPath
     private let loop: EventLoop
-    private var registration: DBusRegistration?
+    private var registrations: [DBusRegistration] = []
 
     /// Watches `device`, e.g. `/org/bluez/hci1/dev_00_AA_01_00_00_00`, through `client`; events carry `loop.now()`.
     public init(client: BlueZClient, device: DBusObjectPath, loop: EventLoop) {
@@ -23,18 +24,34 @@ public final class AdvertisementRSSISource: PresenceSignalSource {
     public func start(_ handler: @escaping (ProximityEvent, MonotonicInstant) -> Void) throws(StationDaemonError) {
         stop()
         let loop = loop
+        let device = device
+        func deliver(_ properties: [String: DBusValue]) {
+            guard let rssi = properties["RSSI"]?.int16 else { return }
+            handler(.rssi(dBm: Double(rssi), source: .advertisement), loop.now())
+        }
+        func failure(_ error: BlueZError) -> StationDaemonError {
+            StationDaemonError(.busFailed, "cannot watch \(device)'s advertisements: \(error.detail)")
+        }
         do {
-            registration = try BlueZDevice(client: client, path: device).watchProperties { change in
-                guard let rssi = change.changed["RSSI"]?.int16 else { return }
-                handler(.rssi(dBm: Double(rssi), source: .advertisement), loop.now())
-            }
+            registrations.append(
+                try client.connection.matchInterfacesAdded(sender: client.serviceName, managerPath: BlueZNames.objectManagerPath) {
+                    added in
+                    guard added.object == device, let properties = added.interfaces[BlueZNames.device] else { return }
+                    deliver(properties)
+                })
         } catch {
-            throw StationDaemonError(.busFailed, "cannot watch \(device)'s advertisements: \(error.detail)")
+            throw failure(BlueZError(error))
+        }
+        do {
+            registrations.append(try BlueZDevice(client: client, path: device).watchProperties { deliver($0.changed) })
+        } catch {
+            stop()
+            throw failure(error)
         }
     }
 
     public func stop() {
-        registration?.cancel()
-        registration = nil
+        registrations.forEach { $0.cancel() }
+        registrations = []
     }
 }

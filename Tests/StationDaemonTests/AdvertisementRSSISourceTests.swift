@@ -19,6 +19,18 @@ import Testing
         #expect(events == [-72, -66].map { .rssi(dBm: $0, source: .advertisement) })
     }
 
+    @Test func theFirstReportComesWithTheDevice() throws {
+        let bluez = try EmulatedBlueZ()
+        try bluez.control("SetAdvertisementRSSI", [.int16(-63)])
+        let source = AdvertisementRSSISource(client: bluez.station, device: EmulatedBlueZ.cardDevice, loop: bluez.loop)
+        var events: [ProximityEvent] = []
+        try source.start { event, _ in events.append(event) }
+        defer { source.stop() }
+        try bluez.discoverCard()
+        try bluez.expect("the sample") { !events.isEmpty }
+        #expect(events.first == .rssi(dBm: -63, source: .advertisement))
+    }
+
     @Test func discoveryStoppingIsNoSample() throws {
         let bluez = try EmulatedBlueZ()
         try bluez.discoverCard()
