@@ -28,28 +28,24 @@ import Glibc
     @Test func aReturnedDescriptorCarriesDatagramsToTheService() throws {
         let fixture = try BusFixture()
         var serviceEnd: Int32 = -1
-        let object = try fixture.server.exportObject(
-            at: Self.path,
-            interfaces: [
-                DBusInterface(
-                    Self.interfaceName,
-                    methods: [
-                        DBusMethod(
-                            "AcquireWrite", inputs: [DBusArgument("options", .dictionary(key: .string, value: .variant))],
-                            outputs: [DBusArgument("fd", .unixFileDescriptor), DBusArgument("mtu", .uint16)]
-                        ) { call throws(DBusError) in
-                            let ends: (Int32, Int32)
-                            do {
-                                ends = try Self.socketPair()
-                            } catch {
-                                throw DBusError(.failed, "\(error)")
-                            }
-                            serviceEnd = ends.0
-                            let mtu = call.arguments[0].variantDictionary?["mtu"]?.uint16 ?? 23
-                            // The value owns the other end and closes it once the reply holds its duplicate.
-                            call.reply([.fileDescriptor(DBusFileDescriptor(taking: ends.1)), .uint16(mtu)])
-                        }
-                    ])
+        let object = try fixture.exportMethods(
+            at: Self.path, interface: Self.interfaceName,
+            [
+                DBusMethod(
+                    "AcquireWrite", inputs: [DBusArgument("options", .dictionary(key: .string, value: .variant))],
+                    outputs: [DBusArgument("fd", .unixFileDescriptor), DBusArgument("mtu", .uint16)]
+                ) { call throws(DBusError) in
+                    let ends: (Int32, Int32)
+                    do {
+                        ends = try Self.socketPair()
+                    } catch {
+                        throw DBusError(.failed, "\(error)")
+                    }
+                    serviceEnd = ends.0
+                    let mtu = call.arguments[0].variantDictionary?["mtu"]?.uint16 ?? 23
+                    // The value owns the other end and closes it once the reply holds its duplicate.
+                    call.reply([.fileDescriptor(DBusFileDescriptor(taking: ends.1)), .uint16(mtu)])
+                }
             ])
         defer { close(serviceEnd) }
         let result = try fixture.call(
@@ -72,19 +68,15 @@ import Glibc
 
     @Test func aDescriptorSentAsAnArgumentReachesTheHandler() throws {
         let fixture = try BusFixture()
-        let object = try fixture.server.exportObject(
-            at: Self.path,
-            interfaces: [
-                DBusInterface(
-                    Self.interfaceName,
-                    methods: [
-                        DBusMethod("Greet", inputs: [DBusArgument("fd", .unixFileDescriptor)]) { call in
-                            if let descriptor = call.arguments.first?.fileDescriptor {
-                                _ = write(descriptor.rawValue, "hi", 2)
-                            }
-                            call.reply()
-                        }
-                    ])
+        let object = try fixture.exportMethods(
+            at: Self.path, interface: Self.interfaceName,
+            [
+                DBusMethod("Greet", inputs: [DBusArgument("fd", .unixFileDescriptor)]) { call in
+                    if let descriptor = call.arguments.first?.fileDescriptor {
+                        _ = write(descriptor.rawValue, "hi", 2)
+                    }
+                    call.reply()
+                }
             ])
         let (ours, theirs) = try Self.socketPair()
         defer { close(ours) }

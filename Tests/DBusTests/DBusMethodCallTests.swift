@@ -13,21 +13,17 @@ import Testing
             held?.reply([.string("later")])
             held = nil
         }
-        let object = try fixture.server.exportObject(
-            at: Self.path,
-            interfaces: [
-                DBusInterface(
-                    Self.interfaceName,
-                    methods: [
-                        DBusMethod("Slow", outputs: [DBusArgument("answer", .string)]) { call throws(DBusError) in
-                            held = call
-                            do throws(EventLoopError) {
-                                try timer.arm(after: .milliseconds(50))
-                            } catch {
-                                throw DBusError(.failed, error.detail)
-                            }
-                        }
-                    ])
+        let object = try fixture.exportMethods(
+            at: Self.path, interface: Self.interfaceName,
+            [
+                DBusMethod("Slow", outputs: [DBusArgument("answer", .string)]) { call throws(DBusError) in
+                    held = call
+                    do throws(EventLoopError) {
+                        try timer.arm(after: .milliseconds(50))
+                    } catch {
+                        throw DBusError(.failed, error.detail)
+                    }
+                }
             ])
         let result = try fixture.call(path: Self.path, interface: Self.interfaceName, member: "Slow")
         #expect(try result?.get() == [.string("later")])
@@ -48,19 +44,15 @@ import Testing
     @Test func aReplyOfTheWrongTypesBecomesAnError() throws {
         let fixture = try BusFixture()
         var answered: [Bool] = []
-        let object = try fixture.server.exportObject(
-            at: Self.path,
-            interfaces: [
-                DBusInterface(
-                    Self.interfaceName,
-                    methods: [
-                        DBusMethod("Mtu", outputs: [DBusArgument("fd", .unixFileDescriptor), DBusArgument("mtu", .uint16)]) {
-                            call in
-                            call.reply([.uint32(517)])
-                            answered.append(call.isAnswered)
-                            call.reply([.uint32(518)])
-                        }
-                    ])
+        let object = try fixture.exportMethods(
+            at: Self.path, interface: Self.interfaceName,
+            [
+                DBusMethod("Mtu", outputs: [DBusArgument("fd", .unixFileDescriptor), DBusArgument("mtu", .uint16)]) {
+                    call in
+                    call.reply([.uint32(517)])
+                    answered.append(call.isAnswered)
+                    call.reply([.uint32(518)])
+                }
             ])
         let result = try fixture.call(path: Self.path, interface: Self.interfaceName, member: "Mtu")
         guard case .failure(let error) = result else {
@@ -75,18 +67,14 @@ import Testing
 
     @Test func onlyTheFirstAnswerCountsAndThrowingAfterItChangesNothing() throws {
         let fixture = try BusFixture()
-        let object = try fixture.server.exportObject(
-            at: Self.path,
-            interfaces: [
-                DBusInterface(
-                    Self.interfaceName,
-                    methods: [
-                        DBusMethod("Twice", outputs: [DBusArgument("n", .byte)]) { call throws(DBusError) in
-                            call.reply([.byte(1)])
-                            call.fail(DBusError(name: "org.pivlink.Error.Late", message: "too late"))
-                            throw DBusError(name: "org.pivlink.Error.Thrown", message: "also too late")
-                        }
-                    ])
+        let object = try fixture.exportMethods(
+            at: Self.path, interface: Self.interfaceName,
+            [
+                DBusMethod("Twice", outputs: [DBusArgument("n", .byte)]) { call throws(DBusError) in
+                    call.reply([.byte(1)])
+                    call.fail(DBusError(name: "org.pivlink.Error.Late", message: "too late"))
+                    throw DBusError(name: "org.pivlink.Error.Thrown", message: "also too late")
+                }
             ])
         let result = try fixture.call(path: Self.path, interface: Self.interfaceName, member: "Twice")
         #expect(try result?.get() == [.byte(1)])
@@ -95,16 +83,12 @@ import Testing
 
     @Test func anInvalidErrorNameIsSentAsFailed() throws {
         let fixture = try BusFixture()
-        let object = try fixture.server.exportObject(
-            at: Self.path,
-            interfaces: [
-                DBusInterface(
-                    Self.interfaceName,
-                    methods: [
-                        DBusMethod("Bad") { _ throws(DBusError) in
-                            throw DBusError(name: "not a valid name", message: "kept")
-                        }
-                    ])
+        let object = try fixture.exportMethods(
+            at: Self.path, interface: Self.interfaceName,
+            [
+                DBusMethod("Bad") { _ throws(DBusError) in
+                    throw DBusError(name: "not a valid name", message: "kept")
+                }
             ])
         let result = try fixture.call(path: Self.path, interface: Self.interfaceName, member: "Bad")
         #expect(throws: DBusError(name: "org.freedesktop.DBus.Error.Failed", message: "kept")) { try result?.get() }
@@ -116,17 +100,13 @@ import Testing
     @Test func theCallKnowsItsCallerAndTarget() throws {
         let fixture = try BusFixture()
         var seen: (sender: String?, path: DBusObjectPath, interface: String, member: String)?
-        let object = try fixture.server.exportObject(
-            at: Self.path,
-            interfaces: [
-                DBusInterface(
-                    Self.interfaceName,
-                    methods: [
-                        DBusMethod("Who") { call in
-                            seen = (call.sender, call.path, call.interface, call.member)
-                            call.reply()
-                        }
-                    ])
+        let object = try fixture.exportMethods(
+            at: Self.path, interface: Self.interfaceName,
+            [
+                DBusMethod("Who") { call in
+                    seen = (call.sender, call.path, call.interface, call.member)
+                    call.reply()
+                }
             ])
         _ = try fixture.call(path: Self.path, interface: Self.interfaceName, member: "Who")
         #expect(seen?.sender == (try fixture.client.uniqueName()))

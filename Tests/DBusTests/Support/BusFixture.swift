@@ -17,6 +17,11 @@ final class BusFixture {
         client = try DBusConnection(.address(bus.address), loop: loop)
     }
 
+    /// Exports, on `server`, an object at `path` with one interface that has only `methods`.
+    func exportMethods(at path: DBusObjectPath, interface: String, _ methods: [DBusMethod]) throws -> DBusExportedObject {
+        try server.exportObject(at: path, interfaces: [DBusInterface(interface, methods: methods)])
+    }
+
     /// Calls from `client` (to `server` unless told otherwise) and runs the loop until the reply; nil if
     /// none came in time.
     func call(
