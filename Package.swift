@@ -38,6 +38,7 @@ let package = Package(
         ),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd"),
         .systemLibrary(name: "CPCSCLite", pkgConfig: "libpcsclite"),
+        .systemLibrary(name: "CBluetooth", pkgConfig: "bluez"),
 
         // MARK: pure cores
         .target(
@@ -80,7 +81,7 @@ let package = Package(
             name: "StationDaemon",
             dependencies: [
                 "StationCore", "Link", "BlueZ", "DBus", "EventLoop", "VPCD", "CardDaemon", "APDU", "Proximity",
-                "ProximitySimulation",
+                "ProximitySimulation", "CBluetooth",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
@@ -109,7 +110,7 @@ let package = Package(
         .executableTarget(
             name: "pivlink",
             dependencies: [
-                "Proximity", "ProximitySimulation", "StationDaemon",
+                "Proximity", "ProximitySimulation", "StationDaemon", "DBus", "EventLoop",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

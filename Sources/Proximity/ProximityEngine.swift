@@ -19,6 +19,8 @@ public struct ProximityEngine: Sendable {
     public private(set) var isCardPresented = false
     /// The latest filtered drop below the baseline, in dB (negative when stronger than the baseline).
     public private(set) var drop: Double?
+    /// The latest filtered RSSI in dBm, of whichever source spoke last; nil while the device is not heard.
+    public private(set) var filteredRSSI: Double?
     /// When `handleTimer(now:)` is due, if at all.
     public private(set) var deadline: Duration?
 
@@ -98,6 +100,7 @@ public struct ProximityEngine: Sendable {
     private mutating func receiveSample(_ dBm: Double, source: RSSISource, now: Duration, _ actions: inout [ProximityAction]) {
         if source == .advertisement { lastAdvertisementAt = now }
         let filtered = withTrack(source) { $0.filter.add(dBm, now: now) }
+        filteredRSSI = filtered
         let knowsNoBaseline = connection.baseline.level == nil && advertisement.baseline.level == nil
         guard let level = withTrack(source, { $0.baseline.level }) else {
             // A source without a level learns one only while the device is near, or from the first sample when
@@ -201,6 +204,7 @@ public struct ProximityEngine: Sendable {
         connection.filter.reset()
         advertisement.filter.reset()
         drop = nil
+        filteredRSSI = nil
         guard !lockedThisEpisode else { return }
         if let lastSample, lastSample.rawDrop >= settings.fallDrop, now - lastSample.at <= settings.fallWindow {
             lossLock = (now + settings.fallLossDelay, true)
