@@ -10,6 +10,9 @@ public struct StationDaemonError: Error, Hashable, Sendable, CustomStringConvert
             case noUserSession
             case logindUnavailable
             case lockFailed
+            case notConnected
+            case calibrationFailed
+            case stateFailed
         }
 
         private let value: Value
@@ -29,6 +32,12 @@ public struct StationDaemonError: Error, Hashable, Sendable, CustomStringConvert
         public static let logindUnavailable = Code(.logindUnavailable)
         /// A call to logind failed or timed out.
         public static let lockFailed = Code(.lockFailed)
+        /// The card's link is down, so there is nothing to measure (calibration).
+        public static let notConnected = Code(.notConnected)
+        /// Calibration heard too few RSSI readings.
+        public static let calibrationFailed = Code(.calibrationFailed)
+        /// The station's state (the seated baseline) cannot be read or written.
+        public static let stateFailed = Code(.stateFailed)
 
         public var description: String {
             switch value {
@@ -39,6 +48,9 @@ public struct StationDaemonError: Error, Hashable, Sendable, CustomStringConvert
             case .noUserSession: "noUserSession"
             case .logindUnavailable: "logindUnavailable"
             case .lockFailed: "lockFailed"
+            case .notConnected: "notConnected"
+            case .calibrationFailed: "calibrationFailed"
+            case .stateFailed: "stateFailed"
             }
         }
     }
