@@ -66,6 +66,16 @@ public struct ProximityEngine: Sendable {
         ProximityBaseline(connection: connection.baseline.level, advertisement: advertisement.baseline.level)
     }
 
+    /// Takes a freshly measured seated level (`pivlink calibrate`) for each source it names, in place of what was
+    /// learnt; a source it does not name keeps its level. The state is re-judged against it from the next sample.
+    public mutating func recalibrate(_ baseline: ProximityBaseline) {
+        let timeConstant = settings.baselineTimeConstant
+        for source in RSSISource.allCases {
+            guard let level = baseline[source] else { continue }
+            withTrack(source) { $0.baseline = BaselineTracker(timeConstant: timeConstant, level: level) }
+        }
+    }
+
     public mutating func receive(_ event: ProximityEvent, now: Duration) -> [ProximityAction] {
         var actions: [ProximityAction] = []
         switch event {

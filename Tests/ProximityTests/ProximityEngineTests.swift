@@ -134,6 +134,16 @@ import Testing
         #expect(harness.times(of: .presentCard).isEmpty)
     }
 
+    @Test func recalibratingMovesTheBaselineAndTheNextSamplesAreJudgedAgainstIt() {
+        var harness = seated()
+        harness.engine.recalibrate(ProximityBaseline(connection: -45))
+        #expect(harness.engine.baseline.connection == -45)
+        #expect(harness.engine.baseline.advertisement == nil)
+        harness.samples(-60, from: 60, count: 4)  // 15 dB below the new level: no longer near
+        #expect(harness.engine.state == .uncertain)
+        #expect(harness.locks.isEmpty)
+    }
+
     @Test func advertisementsKeepTheDeviceHeardButNeverPresentTheCard() {
         var harness = EngineHarness()
         for index in 0..<20 { harness.send(.rssi(dBm: -70, source: .advertisement), at: Double(index)) }
