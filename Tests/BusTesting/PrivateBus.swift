@@ -5,7 +5,8 @@ import Glibc
 #endif
 
 /// A private `dbus-daemon` for one test: its own socket in a fresh directory, a config that lets every
-/// connection own names and talk to everyone, and no service activation. Killed on `stop()` or release.
+/// connection own names and talk to everyone (or the `configuration` given), and no service activation. Killed on
+/// `stop()` or release.
 public final class PrivateBus {
     public struct StartError: Error, CustomStringConvertible {
         public let description: String
@@ -18,35 +19,45 @@ public final class PrivateBus {
     /// kill the daemon with SIGPIPE at its next log line.
     private let output: Int32
 
-    public init(timeout: Duration = .seconds(10)) throws {
+    /// The bus config's elements after `<listen>` and `<auth>`: its type and policies.
+    public static let openConfiguration = """
+        <type>session</type>
+        <policy context="default">
+          <allow send_destination="*" eavesdrop="true"/>
+          <allow eavesdrop="true"/>
+          <allow own="*"/>
+        </policy>
+        """
+
+    /// A bus with `configuration` (its type, policies and includes). One that is not the open configuration is a
+    /// test of a policy, run by other users too: the socket's directory is then open to them.
+    public init(timeout: Duration = .seconds(10), configuration: String = PrivateBus.openConfiguration) throws {
         var template = Array("/tmp/pivlink-dbus-XXXXXX".utf8CString)
         guard let created = mkdtemp(&template) else {
             throw StartError(description: "mkdtemp failed")
         }
         directory = String(cString: created)
         do {
-            (pid, output, address) = try Self.start(in: directory, timeout: timeout)
+            if configuration != Self.openConfiguration, chmod(directory, 0o755) != 0 {
+                throw StartError(description: "chmod \(directory): \(String(cString: strerror(errno)))")
+            }
+            (pid, output, address) = try Self.start(in: directory, configuration: configuration, timeout: timeout)
         } catch {
             Self.removeFiles(in: directory)
             throw error
         }
     }
 
-    private static func start(in directory: String, timeout: Duration) throws
+    private static func start(in directory: String, configuration: String, timeout: Duration) throws
         -> (pid: pid_t, output: Int32, address: String)
     {
         let config = """
             <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
               "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
             <busconfig>
-              <type>session</type>
               <listen>unix:path=\(directory)/bus</listen>
               <auth>EXTERNAL</auth>
-              <policy context="default">
-                <allow send_destination="*" eavesdrop="true"/>
-                <allow eavesdrop="true"/>
-                <allow own="*"/>
-              </policy>
+            \(configuration)
             </busconfig>
             """
         try write(config, to: directory + "/bus.conf")

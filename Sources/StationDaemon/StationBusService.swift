@@ -1,0 +1,165 @@
+import DBus
+
+/// `org.pivlink.Station1` at `/org/pivlink/Station`: the station's state for `pivlink status` and desktop tools, and
+/// the calls that pause auto-lock and calibrate the seated baseline. dbus/org.pivlink.Station1.xml is its
+/// introspection; dbus/org.pivlink.Station1.conf lets root own the name and the `pivlink` group call it.
+///
+/// The service only translates: it checks the arguments, hands the calls to the handlers it was given (the
+/// `Manager`'s), and announces each `update(_:)` with one `PropertiesChanged` listing exactly what changed. A
+/// handler's `StationDaemonError` reaches the caller as `org.pivlink.Station1.Error.<Code>` with its one-line detail.
+///
+/// Threading: like `DBusConnection`, used on the loop's thread only; the handlers are called there, and
+/// `calibrate`'s completion must be called there too.
+public final class StationBusService {
+    public static let busName = "org.pivlink.Station1"
+    public static let interfaceName = "org.pivlink.Station1"
+    public static let objectPath: DBusObjectPath = "/org/pivlink/Station"
+    /// Error names are this prefix and the capitalised `StationDaemonError.Code`, e.g. `…Error.LockFailed`.
+    public static let errorPrefix = "org.pivlink.Station1.Error."
+    /// How long `PauseAutoLock` may pause, in seconds: up to one 8-hour working day.
+    public static let pauseSeconds: ClosedRange<UInt32> = 1...28_800
+    /// How long `Calibrate` may listen, in seconds: at least the five seconds `BaselineCalibration`'s ten samples
+    /// take at 2 Hz, at most two minutes.
+    public static let calibrationSeconds: ClosedRange<UInt32> = 5...120
+
+    public typealias Pause = (Duration) throws(StationDaemonError) -> Void
+    public typealias Resume = () -> Void
+    /// Listens for the duration and completes with the connection's seated baseline in dBm.
+    public typealias Calibrate = (Duration, _ completion: @escaping (Result<Double, StationDaemonError>) -> Void) -> Void
+
+    /// What the properties say now.
+    public private(set) var status: StationStatus
+
+    private let connection: DBusConnection
+    private var object: DBusExportedObject?
+    private var ownsName = false
+
+    /// Exports the object (not yet under the well-known name: `requestName(_:)`).
+    public init(
+        connection: DBusConnection,
+        status: StationStatus,
+        pause: @escaping Pause,
+        resume: @escaping Resume,
+        calibrate: @escaping Calibrate
+    ) throws(StationDaemonError) {
+        self.connection = connection
+        self.status = status
+        let interface = DBusInterface(
+            Self.interfaceName,
+            methods: Self.methods(pause: pause, resume: resume, calibrate: calibrate),
+            properties: StationBusProperty.allCases.map { property in
+                DBusProperty(property.rawValue, type: property.type) { [weak self] () throws(DBusError) in
+                    guard let self else { throw DBusError(.failed, "the station is shutting down") }
+                    return property.value(of: self.status)
+                }
+            }
+        )
+        do {
+            object = try connection.exportObject(at: Self.objectPath, interfaces: [interface])
+        } catch {
+            throw StationDaemonError(.busFailed, "cannot export \(Self.interfaceName) at \(Self.objectPath): \(error.message)")
+        }
+    }
+
+    deinit {
+        object?.remove()
+        if ownsName {
+            // The bus frees the name with the connection anyway; releasing it now lets a successor take it at once.
+            try? connection.releaseName(Self.busName) { _ in }
+        }
+    }
+
+    /// Asks the bus for `org.pivlink.Station1`, without queueing: another owner means another station is running.
+    public func requestName(_ completion: @escaping (Result<Void, StationDaemonError>) -> Void) {
+        do {
+            try connection.requestName(Self.busName, flags: .doNotQueue) { [weak self] result in
+                switch result {
+                case .success(.primaryOwner), .success(.alreadyOwner):
+                    self?.ownsName = true
+                    completion(.success(()))
+                case .success(.exists), .success(.inQueue):
+                    completion(.failure(StationDaemonError(
+                        .busFailed, "\(Self.busName) is already owned on the system bus: is another pivlink-station running?")))
+                case .failure(let error):
+                    completion(.failure(StationDaemonError(
+                        .busFailed,
+                        "the bus refused \(Self.busName) (\(error.message)): run pivlink-station as root with dbus/org.pivlink.Station1.conf installed")))
+                }
+            }
+        } catch {
+            completion(.failure(StationDaemonError(.busFailed, "cannot request \(Self.busName): \(error.message)")))
+        }
+    }
+
+    /// Takes the new status and emits one `PropertiesChanged` with exactly the properties whose bus values changed
+    /// (none when nothing did). The status is taken even when the signal cannot be sent.
+    public func update(_ status: StationStatus) throws(StationDaemonError) {
+        let old = self.status
+        self.status = status
+        let changed = StationBusProperty.allCases.filter { $0.value(of: old) != $0.value(of: status) }
+        guard let object, !changed.isEmpty else { return }
+        do {
+            try object.emitPropertiesChanged(interface: Self.interfaceName, properties: changed.map(\.rawValue))
+        } catch {
+            throw StationDaemonError(.busFailed, "cannot announce the station's \(changed.map(\.rawValue)): \(error.message)")
+        }
+    }
+
+    /// The D-Bus error a handler's failure is sent as.
+    public static func busError(_ error: StationDaemonError) -> DBusError {
+        let code = error.code.description
+        return DBusError(name: errorPrefix + code.prefix(1).uppercased() + code.dropFirst(), message: error.detail)
+    }
+
+    private static func methods(pause: @escaping Pause, resume: @escaping Resume, calibrate: @escaping Calibrate)
+        -> [DBusMethod]
+    {
+        [
+            DBusMethod("PauseAutoLock", inputs: [DBusArgument("seconds", .uint32)]) { call throws(DBusError) in
+                let seconds = try Self.seconds(call, within: pauseSeconds, "pause auto-lock")
+                do throws(StationDaemonError) {
+                    try pause(.seconds(seconds))
+                } catch {
+                    throw busError(error)
+                }
+                call.reply()
+            },
+            DBusMethod("ResumeAutoLock") { call in
+                resume()
+                call.reply()
+            },
+            DBusMethod(
+                "Calibrate", inputs: [DBusArgument("seconds", .uint32)],
+                outputs: [DBusArgument("connection_baseline_dBm", .int16)]
+            ) { call throws(DBusError) in
+                let seconds = try Self.seconds(call, within: calibrationSeconds, "calibrate")
+                // The call is answered when the calibration ends; the closure keeps it until then.
+                calibrate(.seconds(seconds)) { result in
+                    switch result {
+                    case .success(let dBm):
+                        guard let baseline = StationBusProperty.wholeDBm(dBm) else {
+                            call.fail(DBusError(.failed, "the calibration measured \(dBm) dBm: calibrate again"))
+                            return
+                        }
+                        call.reply([.int16(baseline)])
+                    case .failure(let error):
+                        call.fail(busError(error))
+                    }
+                }
+            },
+        ]
+    }
+
+    /// The call's `seconds` argument, refused with `InvalidArgs` outside `range`.
+    private static func seconds(_ call: DBusMethodCall, within range: ClosedRange<UInt32>, _ what: String)
+        throws(DBusError) -> UInt32
+    {
+        guard let seconds = call.arguments.first?.uint32, range.contains(seconds) else {
+            let given = call.arguments.first?.uint32.map(String.init) ?? "nothing"
+            throw DBusError(
+                .invalidArguments,
+                "\(what) for \(range.lowerBound) to \(range.upperBound) seconds, not \(given)")
+        }
+        return seconds
+    }
+}
