@@ -5,7 +5,9 @@ struct Pivlink: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pivlink",
         abstract: "Inspect and tune a pivlink station.",
-        subcommands: [ProximityCommand.self]
+        subcommands: [
+            StatusCommand.self, PauseCommand.self, ResumeCommand.self, CalibrateCommand.self, ProximityCommand.self,
+        ]
     )
 }
 

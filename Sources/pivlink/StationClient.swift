@@ -1,0 +1,96 @@
+import ArgumentParser
+import DBus
+import EventLoop
+import Foundation
+import StationDaemon
+
+/// The station as `pivlink status`, `pause`, `resume` and `calibrate` reach it: `org.pivlink.Station1` on the system
+/// bus (`$DBUS_SYSTEM_BUS_ADDRESS`, else /run/dbus/system_bus_socket), through blocking calls.
+struct StationClient {
+    /// The exit status when the station is not running (its name is not on the bus, or there is no system bus).
+    static let notRunningStatus: Int32 = 3
+
+    private let loop: EventLoop
+    private let connection: DBusConnection
+
+    /// Runs `body` with a client; a failure is printed as one line on stderr and ends pivlink with its status.
+    static func perform(_ body: (StationClient) throws(StationClientFailure) -> Void) throws {
+        do {
+            try body(try StationClient())
+        } catch {
+            FileHandle.standardError.write(Data("pivlink: \(error.message)\n".utf8))
+            throw ExitCode(error.status)
+        }
+    }
+
+    private init() throws(StationClientFailure) {
+        do {
+            loop = try EventLoop()
+        } catch {
+            throw StationClientFailure("cannot start an event loop: \(error)", status: 1)
+        }
+        do {
+            connection = try DBusConnection(.system, loop: loop)
+        } catch {
+            throw StationClientFailure(
+                "the station is not running: the system bus cannot be reached (\(error.message))",
+                status: Self.notRunningStatus)
+        }
+    }
+
+    /// Every property of `org.pivlink.Station1`, by name.
+    func properties() throws(StationClientFailure) -> [String: DBusValue] {
+        let values = try call(
+            interface: "org.freedesktop.DBus.Properties", member: "GetAll",
+            arguments: [.string(StationBusService.interfaceName)])
+        guard values.count == 1, let properties = values[0].variantDictionary else {
+            throw StationClientFailure("the station answered GetAll with \(values): update pivlink to the station's version", status: 1)
+        }
+        return properties
+    }
+
+    /// Calls a method of `org.pivlink.Station1`.
+    func call(_ member: String, arguments: [DBusValue] = [], timeout: Duration = DBusConnection.defaultTimeout)
+        throws(StationClientFailure) -> [DBusValue]
+    {
+        try call(interface: StationBusService.interfaceName, member: member, arguments: arguments, timeout: timeout)
+    }
+
+    private func call(
+        interface: String, member: String, arguments: [DBusValue], timeout: Duration = DBusConnection.defaultTimeout
+    ) throws(StationClientFailure) -> [DBusValue] {
+        do {
+            return try connection.callAndWait(
+                destination: StationBusService.busName, path: StationBusService.objectPath, interface: interface,
+                member: member, arguments: arguments, timeout: timeout)
+        } catch {
+            throw StationClientFailure(error)
+        }
+    }
+}
+
+/// Why a station command failed, in one line, and pivlink's exit status for it.
+struct StationClientFailure: Error {
+    let message: String
+    let status: Int32
+
+    init(_ message: String, status: Int32) {
+        self.message = message
+        self.status = status
+    }
+
+    init(_ error: DBusError) {
+        switch error.name {
+        case "org.freedesktop.DBus.Error.ServiceUnknown", "org.freedesktop.DBus.Error.NameHasNoOwner":
+            self.init(
+                "the station is not running (\(StationBusService.busName) is not on the system bus): systemctl start pivlink-station",
+                status: StationClient.notRunningStatus)
+        case "org.freedesktop.DBus.Error.AccessDenied":
+            self.init(
+                "the bus policy does not let this user call the station: join the pivlink group (or run as root)",
+                status: 1)
+        default:
+            self.init(error.message.isEmpty ? error.name : error.message, status: 1)
+        }
+    }
+}

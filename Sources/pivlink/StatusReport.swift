@@ -1,0 +1,83 @@
+import DBus
+import Foundation
+import StationDaemon
+
+/// How `pivlink status` prints the station's properties: readable lines, or one JSON object.
+enum StatusReport {
+    /// One line per fact, labels aligned.
+    static func lines(_ status: StationStatus, nowMicroseconds: UInt64) -> String {
+        let autoLock: String
+        if let until = status.pausedUntil, until > nowMicroseconds {
+            let minutes = (until - nowMicroseconds + 59_999_999) / 60_000_000
+            autoLock = "paused until \(time(until)) (\(minutes) min left; pivlink resume ends it)"
+        } else {
+            autoLock = "on"
+        }
+        let lastLock: String
+        if let time = status.lastLockTime {
+            lastLock = "\(Self.time(time)): \(status.lastLockReason ?? "no reason given")"
+        } else {
+            lastLock = "none since the station started"
+        }
+        let rows = [
+            ("device", status.device),
+            ("presence", status.state.rawValue),
+            ("signal", status.rssi.map { "\(Int($0.rounded())) dBm (filtered)" } ?? "not heard"),
+            ("link", status.isLinkUp ? "up" : "down"),
+            ("card", status.isCardPresent ? "in pcscd" : "not in pcscd"),
+            ("auto-lock", autoLock),
+            ("last lock", lastLock),
+        ]
+        let width = rows.map(\.0.count).max() ?? 0
+        return rows.map { label, value in
+            "\(label):" + String(repeating: " ", count: width - label.count + 1) + value
+        }.joined(separator: "\n")
+    }
+
+    /// The properties as one JSON object, keys in the interface's order; RSSI is null when not heard. The values
+    /// must have their declared types (`StationBusProperty.status(from:)` checks them).
+    static func json(_ properties: [String: DBusValue]) -> String {
+        let members = StationBusProperty.allCases.map { property in
+            let value = properties[property.rawValue]
+            let text: String =
+                switch value {
+                case .string(let string): quoted(string)
+                case .boolean(let boolean): boolean ? "true" : "false"
+                case .int16(StationBusProperty.rssiNotHeard) where property == .rssi: "null"
+                case .int16(let number): String(number)
+                case .uint64(let number): String(number)
+                default: "null"
+                }
+            return "\(quoted(property.rawValue)):\(text)"
+        }
+        return "{" + members.joined(separator: ",") + "}"
+    }
+
+    static func nowMicroseconds() -> UInt64 {
+        UInt64(max(0, Date().timeIntervalSince1970 * 1_000_000))
+    }
+
+    /// A JSON string: quotes, backslashes and control characters escaped.
+    private static func quoted(_ string: String) -> String {
+        var out = "\""
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// Local time, to the second.
+    private static func time(_ microseconds: UInt64) -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return formatter.string(from: Date(timeIntervalSince1970: Double(microseconds) / 1_000_000))
+    }
+}
