@@ -125,4 +125,33 @@ import Testing
         #expect(failed.output == "listening for 10 s: stay seated\npivlink: \(reason)\n")
         #expect(fixture.handlers.calibrations.last?.duration == .seconds(10))
     }
+
+    @Test func underTheBusPolicyAGroupMemberMayUsePivlinkAndOthersAreToldToJoinTheGroup() throws {
+        try #require(getuid() == 0, "the test runs pivlink as other users: run it as root")
+        let accounts = try TestAccounts()
+        let policyFile = StationBusFixture.temporaryPolicyFile()
+        defer { try? FileManager.default.removeItem(at: policyFile) }
+        let fixture = try StationBusFixture(
+            bus: StationBusFixture.systemBus(policyGroup: accounts.group, policyFile: policyFile))
+        try fixture.requestName().get()
+        func pivlink(as user: [String], _ arguments: [String]) throws -> (status: Int32, output: String) {
+            try ChildProcess.run(
+                ["/usr/bin/setpriv"] + user + [
+                    "--", "/usr/bin/env", "DBUS_SYSTEM_BUS_ADDRESS=\(fixture.bus.address)", Self.pivlink(),
+                ] + arguments, on: fixture.loop)
+        }
+        let nobody = ["--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+        let member = ["--reuid=\(accounts.user)", "--regid=nogroup", "--init-groups"]
+
+        for arguments in [["status"], ["pause", "--for", "1m"]] {
+            let denied = try pivlink(as: nobody, arguments)
+            #expect(denied.status == 1, "\(arguments): \(denied.output)")
+            #expect(denied.output == "pivlink: the bus policy does not let this user call the station: join the pivlink group (or run as root)\n")
+        }
+        let status = try pivlink(as: member, ["status", "--json"])
+        #expect(status.status == 0 && status.output.hasPrefix("{\"State\":\"lost\","), "\(status.output)")
+        let paused = try pivlink(as: member, ["pause", "--for", "1m"])
+        #expect(paused.status == 0, "\(paused.output)")
+        #expect(fixture.handlers.pauses == [.seconds(60)])
+    }
 }

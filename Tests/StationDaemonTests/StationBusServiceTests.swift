@@ -9,8 +9,6 @@ import Testing
 /// the deferred reply of Calibrate, its introspection against dbus/org.pivlink.Station1.xml, and the bus policy
 /// dbus/org.pivlink.Station1.conf enforced by a real dbus-daemon for root, a group member and another user.
 @Suite struct StationBusServiceTests {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
     static let invalidArgs = "org.freedesktop.DBus.Error.InvalidArgs"
 
     private static func seated() -> StationStatus {
@@ -195,7 +193,7 @@ import Testing
         let values = try fixture.call(interface: "org.freedesktop.DBus.Introspectable", "Introspect").get()
         let served = try #require(values.first?.string)
         let file = try String(
-            contentsOf: Self.repository.appendingPathComponent("dbus/org.pivlink.Station1.xml"), encoding: .utf8)
+            contentsOf: StationBusFixture.repository.appendingPathComponent("dbus/org.pivlink.Station1.xml"), encoding: .utf8)
         let servedInterface = try #require(Self.interfaceElement(StationBusService.interfaceName, in: served))
         let fileInterface = try #require(Self.interfaceElement(StationBusService.interfaceName, in: file))
         #expect(Self.normalized(fileInterface) == Self.normalized(servedInterface))
@@ -222,14 +220,9 @@ import Testing
     @Test func thePolicyLetsRootOwnTheNameTheGroupCallAndOthersOnlyIntrospect() throws {
         try #require(getuid() == 0, "the policy test runs clients as other users: run it as root")
         let accounts = try TestAccounts()
-        let policy = try String(
-            contentsOf: Self.repository.appendingPathComponent("dbus/org.pivlink.Station1.conf"), encoding: .utf8)
-        // As scripts/install --group does: the same policy, for the test's group.
-        let installed = FileManager.default.temporaryDirectory.appendingPathComponent("pivlink-policy-\(getpid()).conf")
-        try policy.replacingOccurrences(of: "group=\"pivlink\"", with: "group=\"\(accounts.group)\"")
-            .write(to: installed, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: installed) }
-        let bus = try PrivateBus(configuration: Self.systemBusConfiguration(including: installed.path))
+        let policyFile = StationBusFixture.temporaryPolicyFile()
+        defer { try? FileManager.default.removeItem(at: policyFile) }
+        let bus = try StationBusFixture.systemBus(policyGroup: accounts.group, policyFile: policyFile)
         let fixture = try StationBusFixture(bus: bus)
         try fixture.requestName().get()
 
@@ -264,28 +257,5 @@ import Testing
         #expect(fixture.handlers.pauses == [.seconds(60)])
         let read = try send(as: member, get)
         #expect(read.status == 0 && read.output.contains("\"lost\""), "\(read.output)")
-    }
-
-    /// What Debian's system.conf allows and denies by default (method calls and names only where a policy file
-    /// opens them), with `policy` included as system.d's files are.
-    private static func systemBusConfiguration(including policy: String) -> String {
-        """
-        <type>system</type>
-        <policy context="default">
-          <allow user="*"/>
-          <deny own="*"/>
-          <deny send_type="method_call"/>
-          <allow send_type="signal"/>
-          <allow send_requested_reply="true" send_type="method_return"/>
-          <allow send_requested_reply="true" send_type="error"/>
-          <allow receive_type="method_call"/>
-          <allow receive_type="method_return"/>
-          <allow receive_type="error"/>
-          <allow receive_type="signal"/>
-          <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
-          <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
-        </policy>
-        <include>\(policy)</include>
-        """
     }
 }

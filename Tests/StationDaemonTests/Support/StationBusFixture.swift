@@ -1,6 +1,7 @@
 import BusTesting
 import DBus
 import EventLoop
+import Foundation
 import StationDaemon
 
 /// A `StationBusService` on a private bus, with handlers that record what they are asked, and a second connection
@@ -44,6 +45,45 @@ final class StationBusFixture {
                 if let answer = handlers.calibrationAnswer { completion(answer) }
             }
         )
+    }
+
+    /// The repository's root, where dbus/ is.
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    /// A private bus that allows and denies as Debian's system.conf does by default (method calls and names only
+    /// where a policy file opens them) with dbus/org.pivlink.Station1.conf included as system.d's files are, its
+    /// group made `group` as scripts/install --group does. The rewritten policy goes to `policyFile`, which the
+    /// caller removes.
+    static func systemBus(policyGroup group: String, policyFile: URL) throws -> PrivateBus {
+        let policy = try String(
+            contentsOf: repository.appendingPathComponent("dbus/org.pivlink.Station1.conf"), encoding: .utf8)
+        try policy.replacingOccurrences(of: "group=\"pivlink\"", with: "group=\"\(group)\"")
+            .write(to: policyFile, atomically: true, encoding: .utf8)
+        return try PrivateBus(configuration: """
+            <type>system</type>
+            <policy context="default">
+              <allow user="*"/>
+              <deny own="*"/>
+              <deny send_type="method_call"/>
+              <allow send_type="signal"/>
+              <allow send_requested_reply="true" send_type="method_return"/>
+              <allow send_requested_reply="true" send_type="error"/>
+              <allow receive_type="method_call"/>
+              <allow receive_type="method_return"/>
+              <allow receive_type="error"/>
+              <allow receive_type="signal"/>
+              <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+              <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
+            </policy>
+            <include>\(policyFile.path)</include>
+            """)
+    }
+
+    /// A file name for one test's rewritten policy.
+    static func temporaryPolicyFile() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent(
+            "pivlink-policy-\(getpid())-\(UInt32.random(in: 0..<1_000_000)).conf")
     }
 
     /// Requests the well-known name and runs the loop until the bus answers.

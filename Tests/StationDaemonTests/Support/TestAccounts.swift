@@ -2,14 +2,15 @@ import BusTesting
 import Foundation
 
 /// A system group and a system user in it (and in no other group but nogroup), made for one test and deleted on
-/// release. Names carry the process id, so parallel runs do not meet. Needs root.
+/// release. Names carry the process id and a random number, so tests running at the same time do not meet. Needs root.
 final class TestAccounts {
     let group: String
     let user: String
 
     init() throws {
-        group = "pvlkg\(getpid())"
-        user = "pvlku\(getpid())"
+        let suffix = "\(getpid())x\(UInt32.random(in: 0..<1_000_000))"
+        group = "pvlkg\(suffix)"
+        user = "pvlku\(suffix)"
         try Self.run("/usr/sbin/groupadd", ["--system", group])
         do {
             try Self.run(
