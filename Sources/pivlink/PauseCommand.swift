@@ -10,14 +10,15 @@ struct PauseCommand: ParsableCommand {
     )
 
     @Option(
-        name: .customLong("for"), help: "How long: a whole number with s, m or h (90s, 30m, 2h); 1s to 8h.",
+        name: .customLong("for"),
+        help: ArgumentHelp("How long: a whole number with s, m or h (90s, 30m, 2h); 1s to 8h.", valueName: "duration"),
         transform: PauseDuration.seconds(parsing:))
     var seconds: UInt32
 
     func run() throws {
         try StationClient.perform { client throws(StationClientFailure) in
             _ = try client.call("PauseAutoLock", arguments: [.uint32(seconds)])
-            print("auto-lock paused for \(seconds) s; pivlink resume ends the pause")
+            print("auto-lock paused for \(PauseDuration.text(seconds)); pivlink resume ends the pause")
         }
     }
 }

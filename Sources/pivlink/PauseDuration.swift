@@ -19,4 +19,11 @@ enum PauseDuration {
         }
         return seconds
     }
+
+    /// `seconds` in the largest unit that divides it: `2 h`, `30 min`, `90 s`.
+    static func text(_ seconds: UInt32) -> String {
+        if seconds % 3600 == 0 { return "\(seconds / 3600) h" }
+        if seconds % 60 == 0 { return "\(seconds / 60) min" }
+        return "\(seconds) s"
+    }
 }

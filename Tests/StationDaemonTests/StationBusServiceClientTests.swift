@@ -95,9 +95,10 @@ import Testing
 
     @Test func pauseTakesSecondsMinutesOrHoursUpToEightAndResumeEndsIt() throws {
         let fixture = try Self.station()
-        for argument in ["90s", "30m", "8h"] {
+        for (argument, said) in [("90s", "90 s"), ("30m", "30 min"), ("8h", "8 h")] {
             let (exit, output) = try Self.run(["pause", "--for", argument], systemBus: fixture.bus.address, on: fixture.loop)
             #expect(exit == 0, "\(argument): \(output)")
+            #expect(output == "auto-lock paused for \(said); pivlink resume ends the pause\n")
         }
         #expect(fixture.handlers.pauses == [.seconds(90), .seconds(1800), .seconds(28_800)])
         for argument in ["9h", "0s", "30", "m", "1.5h", "-5m"] {
