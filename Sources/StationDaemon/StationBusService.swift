@@ -31,6 +31,7 @@ public final class StationBusService {
     public private(set) var status: StationStatus
 
     private let connection: DBusConnection
+    /// Optional only because the getters capture `self` weakly before init ends; set by every init that returns.
     private var object: DBusExportedObject?
     private var ownsName = false
 
