@@ -26,9 +26,9 @@ public enum ProximityConfig {
 
     static var keys: [String] { drops.map(\.key) + times.map(\.key) + [countKey, signalKey] }
 
-    /// The `signal` setting of a `proximity:` node (`.none` when absent); `settings` checks the node's shape.
+    /// The `signal` setting of a `proximity:` node (`.kernel` when absent); `settings` checks the node's shape.
     public static func signal(_ node: Node?, source: String) throws(StationDaemonError) -> ConnectionSignal {
-        guard let value = node?.mapping?[signalKey] else { return .none }
+        guard let value = node?.mapping?[signalKey] else { return .kernel }
         guard let text = value.string, let signal = ConnectionSignal(rawValue: text) else {
             throw StationDaemonError(
                 .invalidConfig,
