@@ -1,6 +1,7 @@
 # Sourced by every suite (Tests/Integration/cases/*.sh):
 #   . "$(dirname "$0")/../lib/harness.sh"
 #   harness_begin "$@"     # enters the sandbox, starts pcscd with the transport's reader
+#                          # (harness_begin_without_pcscd "$@", then pcscd_start: the same, in two steps)
 #   run_case "…" case_fn   # …
 #   suite_summary
 # Environment: PIVLINK_CARD_BIN (required), PIVLINK_TRANSPORT (default vpcd), PIVLINK_VPCD_MODE,
@@ -18,6 +19,13 @@ REPO_ROOT=$(cd "$HARNESS_LIB/../../.." && pwd)
 . "$HARNESS_LIB/pam.sh"
 
 harness_begin() {
+  harness_begin_without_pcscd "$@"
+  pcscd_start
+}
+
+# harness_begin_without_pcscd "$@": harness_begin but for pcscd, for a suite that prepares what pcscd needs
+# at start (the polkit suite's bus); the suite then calls pcscd_start.
+harness_begin_without_pcscd() {
   sandbox_enter "$0" "$@"
   sandbox_setup
   . "$HARNESS_LIB/card.sh"
@@ -25,5 +33,4 @@ harness_begin() {
   SSHD_DIR=$RUN/sshd
   check_card_bin
   transport_setup
-  pcscd_start
 }
