@@ -11,7 +11,8 @@ extension Manager {
     /// disconnects and returns exit code 0: what `pivlink-station` runs. Tells systemd READY=1 once it is
     /// connected to the bus and looking for the card (not when the card is up: the phone may be away), STATUS= as
     /// the link and the card come and go, and STOPPING=1 on the signal; the event loop pings the watchdog when
-    /// systemd asks for it (`WatchdogSec=`). Losing the bus connection ends it with code 1.
+    /// systemd asks for it (`WatchdogSec=`). Losing the bus connection ends it with code 1. Its state is on the bus as
+    /// org.pivlink.Station1 (`StationBusService`), which also takes the holder's pause and calibration calls.
     public static func run(config: Config, journal: Journal) throws(StationDaemonError) -> Int32 {
         let loop: EventLoop
         do {
@@ -31,6 +32,27 @@ extension Manager {
         let manager = try Manager(
             config: config, client: BlueZClient(connection: connection), loop: loop, seed: seed, journal: journal,
             notifier: notifier)
+        let service = try StationBusService(
+            connection: connection, status: manager.status,
+            pause: { [unowned manager] duration throws(StationDaemonError) in try manager.pauseAutoLock(for: duration) },
+            resume: { [unowned manager] in manager.resumeAutoLock() },
+            calibrate: { [unowned manager] duration, completion in
+                manager.calibrate(for: duration) { result in
+                    completion(result.map { $0.connection ?? $0.advertisement ?? 0 })
+                }
+            })
+        manager.onStatusChange = { status in
+            do throws(StationDaemonError) {
+                try service.update(status)
+            } catch {
+                journal.log("cannot publish the station's state on the bus: \(error.detail)", priority: .warning)
+            }
+        }
+        service.requestName { result in
+            if case .failure(let error) = result {
+                journal.log("\(error.detail); pivlink status will not see this station", priority: .warning)
+            }
+        }
         connection.onDisconnect = { [unowned loop] in
             journal.log("lost the system bus; stopping", priority: .error)
             loop.exit(1)
@@ -48,7 +70,7 @@ extension Manager {
         try manager.start()
         notifier.ready(status: manager.lookingStatus)
         do {
-            return try withExtendedLifetime((connection, manager)) { () throws(EventLoopError) in try loop.run() }
+            return try withExtendedLifetime((connection, manager, service)) { () throws(EventLoopError) in try loop.run() }
         } catch {
             throw StationDaemonError(.eventLoopFailed, error.detail)
         }

@@ -3,14 +3,17 @@ import CardDaemon
 import DBus
 import EventLoop
 import Link
+import Proximity
 import StationCore
 
 /// pivlink-station's shell: BlueZ central → link (`LinkCentralStateMachine`) → `CardRelay` (with the response
-/// cache) → vpcd (`VPCDServer`). The cores decide; this class only does what their actions say, on one event
-/// loop. The card is in pcscd (vpcd connected) exactly while the link is up and the card answered power-on and
-/// its credential version; when the link drops the vpcd connection is closed (card removed) and whatever was in
-/// flight is never sent again. Link up/down (here) and card inserted/removed (its `VPCDServer`) go to the journal with
-/// their MESSAGE_IDs, and to systemd as the service's STATUS.
+/// cache) → vpcd (`VPCDServer`), and the walk-away lock (`StationPresence`). The cores decide; this class only does
+/// what their actions say, on one event loop. The card is in pcscd (vpcd connected) exactly while the link is up,
+/// the card answered power-on and its credential version, and presence wants it (the phone is near, or no RSSI
+/// comes and the card follows the link alone); when the link drops or the phone leaves, the vpcd connection is
+/// closed (card removed: the card ends its session, so a verified PIN is forgotten) and whatever was in flight is
+/// never sent again. Link up/down (here) and card inserted/removed (its `VPCDServer`) go to the journal with their
+/// MESSAGE_IDs, and to systemd as the service's STATUS; `status` is what org.pivlink.Station1 publishes.
 public final class Manager {
     enum ReaderEvent {
         case powerOn, powerOff, reset, disconnected
@@ -28,6 +31,10 @@ public final class Manager {
     private let journal: Journal
     private let notifier: ServiceNotifier
     private var mirror: BlueZObjectMirror?
+    private let presence: StationPresence
+    /// Called on the loop whenever `status` changed.
+    public var onStatusChange: (StationStatus) -> Void = { _ in }
+    private var publishedStatus: StationStatus?
 
     private var session: StationLinkSession
     private var link: LinkCentralStateMachine
@@ -64,6 +71,60 @@ public final class Manager {
         link = LinkCentralStateMachine(
             configuration: .init(responseTimeout: config.responseTimeout, transactionTimeout: config.transactionTimeout))
         relay = CardRelay(cache: ResponseCache(isEnabled: config.responseCache))
+        let device: DBusObjectPath
+        do {
+            device = try adapter.path.appending("dev_" + config.deviceAddress.replacingOccurrences(of: ":", with: "_"))
+        } catch {
+            throw StationDaemonError(.invalidConfig, "adapter '\(config.adapter)': \(error.message)")
+        }
+        presence = StationPresence(
+            settings: config.proximity,
+            sources: Self.signalSources(config.proximitySignal, client: client, device: device, loop: loop, journal: journal),
+            hasRSSISource: config.proximitySignal != .none,
+            locker: SessionLocker(connection: client.connection, loop: loop, settings: config.lock) { journal.log($0) },
+            baselineFile: BaselineFile(), device: config.deviceAddress, loop: loop, journal: journal)
+    }
+
+    /// The feeds of RSSI for `signal`: always the card's advertisements (heard while the station looks for it), and
+    /// the connected link's where there is a source for it.
+    private static func signalSources(
+        _ signal: ConnectionSignal, client: BlueZClient, device: DBusObjectPath, loop: EventLoop, journal: Journal
+    ) -> [any PresenceSignalSource] {
+        let advertisements = AdvertisementRSSISource(client: client, device: device, loop: loop)
+        switch signal {
+        case .none: return [advertisements]
+        case .emulator: return [advertisements, EmulatedLinkRSSISource(client: client, device: device, loop: loop)]
+        case .kernel:
+            return [advertisements, KernelLinkRSSISource(client: client, device: device, loop: loop) { journal.log($0, priority: .warning) }]
+        }
+    }
+
+    /// What the station knows at a glance (org.pivlink.Station1's properties).
+    public var status: StationStatus {
+        var status = StationStatus(device: config.deviceAddress)
+        status.state = presence.state
+        status.rssi = presence.rssi
+        status.isLinkUp = relay.isServing
+        status.isCardPresent = vpcd != nil
+        status.lastLockReason = presence.lastLock?.reason
+        status.lastLockTime = presence.lastLock?.wallClock
+        status.pausedUntil = presence.pausedUntil
+        return status
+    }
+
+    /// Pauses auto-lock (not the card's following presence) for `duration`, 1 s to 8 h.
+    public func pauseAutoLock(for duration: Duration) throws(StationDaemonError) {
+        try presence.pauseAutoLock(for: duration)
+    }
+
+    public func resumeAutoLock() {
+        presence.resumeAutoLock()
+    }
+
+    /// Measures the seated baseline for `duration` (5 s to 300 s) while the link is up; the result is kept in
+    /// the station's state and used at once.
+    public func calibrate(for duration: Duration, completion: @escaping (Result<ProximityBaseline, StationDaemonError>) -> Void) {
+        presence.calibrate(for: duration, completion: completion)
     }
 
     /// Watches BlueZ and starts looking for the card.
@@ -74,6 +135,8 @@ public final class Manager {
         } catch {
             throw StationDaemonError(.eventLoopFailed, "cannot create a timer: \(error.detail)")
         }
+        presence.onChange = { [unowned self] in presenceChanged() }
+        try presence.start()
         let mirror = BlueZObjectMirror(client: client) { [unowned self] event in mirrorChanged(event) }
         self.mirror = mirror
         do {
@@ -89,6 +152,7 @@ public final class Manager {
     public func stop() {
         perform(session.stop())
         mirror?.stop()
+        presence.stop()
     }
 
     // MARK: vpcd side
@@ -133,8 +197,10 @@ public final class Manager {
                 let reply = pendingReply
                 pendingReply = nil
                 reply?(response)
-            case .insertCard(let atr):
-                insertCard(atr: atr)
+            case .insertCard:
+                let cached = relay.cache.count
+                log("the card is up (credential version \(relay.cache.credentialVersion.map(String.init) ?? "?"), \(cached) cached answers)")
+                presenceChanged()
             case .dropLink(let reason):
                 perform(session.handle(.failed(reason), now: now()))
             }
@@ -386,11 +452,30 @@ public final class Manager {
         journal.log(
             "connected to the card (ATT MTU \(mtu), fragments of \((try? info.fragmentSize(forMTU: mtu)) ?? 0) bytes)",
             id: .linkUp, fields: ["PIVLINK_DEVICE": config.deviceAddress, "PIVLINK_ATT_MTU": String(mtu)])
-        notifier.status("link up to the card \(config.deviceAddress); presenting it to pcscd")
+        notifier.status("link up to the card \(config.deviceAddress)")
+        presence.linkUp()
         perform(relay.linkUp())
     }
 
-    private func insertCard(atr: [UInt8]) {
+    /// Puts the card into pcscd or takes it out as the link, the relay and presence now want, and publishes the
+    /// status when it changed.
+    private func presenceChanged() {
+        let wanted = presence.wantsCard && relay.isServing
+        if wanted, vpcd == nil, let atr = relay.atr {
+            presentCard(atr: atr)
+        } else if !wanted, let server = vpcd, relay.isServing {
+            log("taking the card out of pcscd: the phone is \(presence.state.rawValue); the card forgets a verified PIN")
+            vpcd = nil
+            server.stop()
+            notifier.status("card removed (phone \(presence.state.rawValue), link up to \(config.deviceAddress))")
+        }
+        let current = status
+        guard current != publishedStatus else { return }
+        publishedStatus = current
+        onStatusChange(current)
+    }
+
+    private func presentCard(atr: [UInt8]) {
         let server = VPCDServer(
             mode: .connect(host: config.vpcdHost, port: config.vpcdPort),
             session: RelayedCardSession(atr: atr, manager: self), loop: loop, journal: journal,
@@ -403,8 +488,7 @@ public final class Manager {
             return
         }
         vpcd = server
-        let cached = relay.cache.count
-        log("the card is up (credential version \(relay.cache.credentialVersion.map(String.init) ?? "?"), \(cached) cached answers): presenting it to pcscd")
+        log("presenting the card to pcscd (phone \(presence.state.rawValue))")
         notifier.status("card presented to pcscd (link up to \(config.deviceAddress))")
     }
 
@@ -417,6 +501,7 @@ public final class Manager {
         notifier.status("card removed, link down (\(reason)); \(lookingStatus)")
         perform(link.connectionLost(now: now()))
         relay.linkDown()
+        presence.linkDown()
     }
 
     private func disconnect() {

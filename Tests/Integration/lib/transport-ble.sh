@@ -40,10 +40,12 @@ transport_setup() {
   write_station_conf
 }
 
-# write_station_conf: Config/station.conf with the card's address, the station's adapter and the reader's port.
+# write_station_conf: Config/station.conf with the card's address, the station's adapter and the reader's port,
+# and no RSSI source (the card follows the link alone; ble-presence sets the emulator's).
 write_station_conf() {
   sed -e "s/^device: .*/device: \"$CARD_BLE_ADDRESS\"/" -e "s/^adapter: .*/adapter: $STATION_ADAPTER/" \
-    -e "s/^vpcd: .*/vpcd: \"127.0.0.1:$VPCD_PORT\"/" "$REPO_ROOT/Config/station.conf" > "$STATION_CONF"
+    -e "s/^vpcd: .*/vpcd: \"127.0.0.1:$VPCD_PORT\"/" -e "s/^  signal: .*/  signal: none/" \
+    "$REPO_ROOT/Config/station.conf" > "$STATION_CONF"
   grep -q "^device: \"$CARD_BLE_ADDRESS\"" "$STATION_CONF" && grep -q "^adapter: $STATION_ADAPTER" "$STATION_CONF" \
     && grep -q "^vpcd: \"127.0.0.1:$VPCD_PORT\"" "$STATION_CONF" || die "Config/station.conf lacks device/adapter/vpcd lines"
 }
@@ -71,8 +73,11 @@ emulator_start() {
 # emulator_stop [SIGNAL]: TERM is bluetoothd's orderly shutdown, KILL a crash.
 emulator_stop() { stop_background emulator "${1:-TERM}"; }
 
+# The station keeps its seated baseline in $STATE_DIRECTORY, as systemd's StateDirectory= gives it.
 station_start() {
-  start_background station "$RUN/station.log" env "$(ble_env)" "$PIVLINK_STATION_BIN" --foreground --config "$STATION_CONF"
+  mkdir -p "$RUN/station-state"
+  start_background station "$RUN/station.log" env "$(ble_env)" STATE_DIRECTORY="$RUN/station-state" \
+    "$PIVLINK_STATION_BIN" --foreground --config "$STATION_CONF"
 }
 
 # station_stop: SIGTERM; the station exits 0 and takes the card out of pcscd.
