@@ -191,6 +191,9 @@ case_reader_for_group_only() {
   expect_equal "$OTHER may not" no "$(decision "$OTHER" access_card "$reader")"
   expect_equal "$OTHER may not use the reader's second slot either" no \
     "$(decision "$OTHER" access_card "${reader% 00 00} 00 01")"
+  expect_equal "$OTHER may not use Debian's vpcd reader, which shares the driver's slots with ours" no \
+    "$(decision "$OTHER" access_card "Virtual PCD 00 00")"
+  expect_equal "$MEMBER may use it" yes "$(decision "$MEMBER" access_card "Virtual PCD 00 00")"
   expect_equal "$MEMBER may reach pcscd from any session" yes "$(decision "$MEMBER" access_pcsc)"
   expect_equal "$OTHER reaches pcscd only as pcsc-lite's default says (not outside the active session)" no \
     "$(decision "$OTHER" access_pcsc)"
@@ -206,6 +209,8 @@ case_other_readers_unaffected() {
   expect_equal "$OTHER still may not use the card in \"$reader\"" no "$(decision "$OTHER" access_card "$reader")"
   expect_equal "a reader whose name only contains ours is another reader" yes \
     "$(decision "$OTHER" access_card "USB reader (pivlink Virtual PCD) 00 00")"
+  expect_equal "so is one named like vpcd's but for the prefix" yes \
+    "$(decision "$OTHER" access_card "My Virtual PCD 00 00")"
 }
 
 case_through_pcscd() {
