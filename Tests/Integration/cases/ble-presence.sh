@@ -87,6 +87,20 @@ case_setup() {
   expect_ok "pam_pkcs11 trusts the CA, with its CRL" pam_pkcs11_setup "$CA_DIR/ca.crt" "$CA_DIR/ca.crl"
 }
 
+# calibrated_level FILE: the connection's level in the station's baseline.json, rounded.
+calibrated_level() { /usr/bin/python3 -c "import json, sys; print(round(json.load(open(sys.argv[1]))['connection']))" "$1"; }
+within() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
+
+case_calibrate() {
+  expect_ok_output_contains "pivlink calibrate --seconds 5 while seated at −55 dBm" "seated baseline: " \
+    pivlink_cli calibrate --seconds 5
+  local measured; measured=$(last_output | sed -nE 's/^seated baseline: (-?[0-9]+) dBm.*/\1/p')
+  expect_ok "it measured −55 ± 3 dBm (got '$measured')" within "${measured:-0}" -58 -52
+  expect_ok "the station keeps it in its state directory" test -s "$RUN/station-state/baseline.json"
+  expect_equal "the kept level is the measured one" "$measured" "$(calibrated_level "$RUN/station-state/baseline.json")"
+  expect_ok "the station logged it" log_contains "$RUN/station.log" "calibrated the seated baseline"
+}
+
 case_seated_day() {
   expect_ok "45 s seated: noise, fades, posture changes" plan "seated -55 45"
   expect_ok "the seated plan runs its course" wait_until 70 "the seated plan ends" plan_done seated
@@ -162,6 +176,7 @@ case_pause() {
 }
 
 run_case "setup: logind, the RSSI feed, the card with a certificate for logon" case_setup
+run_case "pivlink calibrate measures and keeps the seated baseline" case_calibrate
 run_case "a seated holder is not locked" case_seated_day
 run_case "a walk-away locks once and removes the card" case_walk_away
 run_case "the return presents the card; logon needs the PIN" case_return
