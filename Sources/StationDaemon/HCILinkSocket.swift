@@ -55,6 +55,7 @@ final class HCILinkSocket {
         hci_filter_set_ptype(HCI_EVENT_PKT, &filter)
         hci_filter_set_event(EVT_CMD_COMPLETE, &filter)
         hci_filter_set_event(EVT_CMD_STATUS, &filter)
+        // The kernel compares the filter's opcode with the event's bytes as they came off the wire (little-endian).
         hci_filter_set_opcode(Int32(HCIReadRSSI.opcode.littleEndian), &filter)
         var handle: UInt16 = 0
         var bdaddr = bdaddr_t(b: (address.bytes[0], address.bytes[1], address.bytes[2], address.bytes[3], address.bytes[4], address.bytes[5]))
@@ -69,7 +70,8 @@ final class HCILinkSocket {
                 ? "the kernel has no LE connection to \(address) (HCIGETCONNINFO)"
                 : "cannot look up the LE connection to \(address) (HCIGETCONNINFO): \(reason(number))"
         } else {
-            return .opened(HCILinkSocket(fileDescriptor: descriptor, handle: UInt16(littleEndian: handle)))
+            // The kernel hands the handle over in host order (hci_conn_info); HCIReadRSSI puts it on the wire.
+            return .opened(HCILinkSocket(fileDescriptor: descriptor, handle: handle))
         }
         close(descriptor)
         return .failed(failure)

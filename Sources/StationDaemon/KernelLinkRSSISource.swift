@@ -55,24 +55,38 @@ public final class KernelLinkRSSISource: PresenceSignalSource {
             case .rssi: break
             }
         }
-        do {
+        do throws(BlueZError) {
             registrations.append(
                 try BlueZDevice(client: client, path: device).watchProperties { [unowned self] change in
                     if let event = linkState.apply(changed: change.changed, invalidated: change.invalidated) {
                         deliver(event)
+                    } else if change.changed["ServicesResolved"]?.boolean == true, !linkState.isUp {
+                        // bluetoothd 5.66 does not always signal Connected: when the ATT channel of a Connect is up
+                        // before mgmt's Device Connected event, device_add_connection finds the bearer connected and
+                        // says nothing ("already connected", seen in the BlueZ VM). Its properties say it.
+                        do throws(BlueZError) {
+                            try readLinkState(deliver)
+                        } catch {
+                            log("cannot read \(device)'s link state: \(error.detail)")
+                        }
                     }
                 })
             // A device connected before the watch: its current state. Absent (not discovered yet) is a link down.
-            let started = generation
-            try BlueZDevice(client: client, path: device).properties { [weak self] result in
-                guard let self, generation == started, case .success(let properties) = result,
-                    let event = linkState.apply(changed: properties.raw)
-                else { return }
-                deliver(event)
-            }
+            try readLinkState(deliver)
         } catch {
             stop()
             throw StationDaemonError(.busFailed, "cannot watch \(device)'s link: \(error.detail)")
+        }
+    }
+
+    /// Applies Device1's current properties (GetAll) to the link state; a GetAll answering after `stop()` is dropped.
+    private func readLinkState(_ deliver: @escaping (ProximityEvent) -> Void) throws(BlueZError) {
+        let started = generation
+        try BlueZDevice(client: client, path: device).properties { [weak self] result in
+            guard let self, generation == started, case .success(let properties) = result,
+                let event = linkState.apply(changed: properties.raw)
+            else { return }
+            deliver(event)
         }
     }
 
