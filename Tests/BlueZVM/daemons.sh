@@ -2,9 +2,14 @@
 # $RUN, $bin_dir, say, fail, remaining and the integration suites' helpers):
 #   pcscd with the shipped reader configuration (Config/reader.conf.d/pivlink, vpcd listening on loopback);
 #   pivlink-card init + serve --ble --adapter hci0 (the card: GATT application and advertisement);
-#   pivlink-station --foreground on hci1, its config the shipped Config/station.conf with the card's address.
+#   pivlink-station --foreground on hci1, its config the shipped Config/station.conf with the card's address and
+#   proximity.signal: kernel, run as root without any capability (as systemd/pivlink-station.service runs it).
 # It passed when the card shows up in pcscd's reader through the station, answers SELECT PIV with 9000 and
-# OpenSC names it a PIV card: every one of those APDUs crossed the virtual radio through bluetoothd.
+# OpenSC names it a PIV card: every one of those APDUs crossed the virtual radio through bluetoothd. Then the
+# connected link's RSSI: the station reads btvirt's Read RSSI constant (-1 dBm; its advertisements say 127, "no
+# RSSI") through its own HCI socket without a capability, and it becomes the station's filtered RSSI; mgmt's Get
+# Connection Information is refused without CAP_NET_ADMIN (checked with btmgmt), which is why the station does
+# not use it. See check_kernel_rssi.
 
 SELECT_PIV="00 A4 04 00 09 A0 00 00 03 08 00 00 10 00"
 
@@ -49,9 +54,16 @@ exchange_daemons() {
   say "pivlink-card serves on hci0 ($(adapter_property hci0 Address))"
 
   sed -e "s/^device:.*/device: $(adapter_property hci0 Address)/" -e "s/^adapter:.*/adapter: hci1/" \
-    -e "s/^vpcd:.*/vpcd: \"127.0.0.1:$VPCD_PORT\"/" "$repo/Config/station.conf" > "$RUN/station.conf"
+    -e "s/^vpcd:.*/vpcd: \"127.0.0.1:$VPCD_PORT\"/" -e "s/^  signal:.*/  signal: kernel/" \
+    "$repo/Config/station.conf" > "$RUN/station.conf"
+  grep -q '^  signal: kernel$' "$RUN/station.conf" || fail "Config/station.conf has no proximity.signal line to set to kernel"
   cp "$RUN/station.conf" "$out/station.conf"
-  start_background station "$out/station.log" "$station_bin" --foreground --config "$RUN/station.conf"
+  # Root with an empty capability bounding set, so the exec leaves it no capability: the unit's
+  # CapabilityBoundingSet= (setpriv execs, so the pid is the station's).
+  start_background station "$out/station.log" \
+    setpriv --bounding-set=-all --inh-caps=-all "$station_bin" --foreground --config "$RUN/station.conf"
+  grep -q '^CapEff:[[:space:]]*0*$' "/proc/$(background_pid station)/status" \
+    || fail "pivlink-station kept capabilities: $(grep '^Cap' "/proc/$(background_pid station)/status" | tr '\n' ' ')"
   wait_until "$(remaining)" "the card is in \"$(reader_name)\" through pivlink-station" card_present_or_a_daemon_exited
   running_or_fail station "$out/station.log"
   running_or_fail card "$out/card.log"
@@ -70,4 +82,47 @@ exchange_daemons() {
     || fail "opensc-tool -n did not name a PIV card: $(tr '\n' ' ' <<<"$output")"
   say "opensc-tool -n: $output"
   echo "the PIV card answered SELECT PIV (9000) and opensc-tool -n ($output) through pivlink-station over bluetoothd" >> "$out/result"
+  check_kernel_rssi
+}
+
+# station_rssi: the station's filtered RSSI (org.pivlink.Station1.RSSI, 127 while not heard), e.g. "n -1".
+station_rssi() {
+  busctl --system get-property org.pivlink.Station1 /org/pivlink/Station org.pivlink.Station1 RSSI 2>/dev/null
+}
+
+# check_kernel_rssi: the connected link's RSSI reached the station's walk-away lock from the kernel: HCI Read RSSI
+# from pivlink-station's own raw HCI socket without a capability (btmon shows the socket's opener and whether it
+# is trusted, the commands and btvirt's answers, -1 dBm), and the station's filtered RSSI is that -1 dBm (btvirt's
+# advertisements carry 127, "no RSSI"; the presence lines of the log show the RSSI only when the state changes,
+# and the first state comes from an advertisement). mgmt's Get Connection Information is refused without
+# CAP_NET_ADMIN. Call it while the link is up.
+check_kernel_rssi() {
+  local card_address output opened readings first last
+  card_address=$(adapter_property hci0 Address | tr -d '"')
+  wait_until 20 "pivlink-station's filtered RSSI is btvirt's Read RSSI (-1 dBm)" \
+    eval '[ "$(station_rssi)" = "n -1" ] || ! background_running station' || true
+  running_or_fail station "$out/station.log"
+  if grep -qE 'connected-link RSSI .* is unavailable|no RSSI reading of the link' "$out/station.log"; then
+    fail "pivlink-station could not read the link's RSSI from the kernel: $(grep -m1 -E 'connected-link RSSI|no RSSI reading' "$out/station.log")"
+  fi
+  [ "$(station_rssi)" = "n -1" ] || fail "pivlink-station's filtered RSSI is '$(station_rssi)', not btvirt's Read RSSI (n -1)"
+  opened=$(grep -m1 '^@ RAW Open: pivlink-station' "$out/btmon.log") \
+    || fail "btmon saw no raw HCI socket of pivlink-station"
+  [[ $opened != *privileged* ]] || fail "pivlink-station's HCI socket is trusted (CAP_NET_ADMIN): $opened"
+  readings=$(grep -A3 '^      Read RSSI (0x05|0x0005) ncmd' "$out/btmon.log" | grep -c 'RSSI: -1 dBm (0xff)')
+  [ "$readings" -ge 2 ] || fail "btmon saw $readings answers of RSSI -1 dBm to Read RSSI"
+  first=$(grep -m1 '^< HCI Command: Read RSSI (0x05|0x0005)' "$out/btmon.log" | awk '{print $NF}')
+  last=$(grep '^< HCI Command: Read RSSI (0x05|0x0005)' "$out/btmon.log" | tail -n 1 | awk '{print $NF}')
+  say "the station read the link's RSSI from the kernel: $(tr -s ' ' <<<"${opened#@ }"), $readings answers of -1 dBm between ${first}s and ${last}s (btmon's clock); its filtered RSSI: $(station_rssi)"
+
+  # The same question through mgmt (type 1: LE public), first without any capability, then as full root.
+  # (btmgmt colours its errors.)
+  output=$(setpriv --bounding-set=-all --inh-caps=-all btmgmt --index 1 conn-info -t 1 "$card_address" 2>&1 | sed 's/\x1b\[[0-9;]*m//g')
+  echo "without capabilities: $output" > "$out/mgmt-conn-info.txt"
+  grep -q 'status 0x14 (Permission Denied)' <<<"$output" \
+    || fail "mgmt Get Connection Information without CAP_NET_ADMIN was not refused: $(tr '\n' ' ' <<<"$output")"
+  output=$(btmgmt --index 1 conn-info -t 1 "$card_address" 2>&1 | sed 's/\x1b\[[0-9;]*m//g')
+  echo "as root: $output" >> "$out/mgmt-conn-info.txt"
+  say "mgmt Get Connection Information: Permission Denied without CAP_NET_ADMIN; as root: $(grep -E 'RSSI|failed' <<<"$output" | tr -s '\t\n' '  ')"
+  echo "the station read the link's RSSI from the kernel (HCI Read RSSI, -1 dBm) without a capability; mgmt's Get Connection Information needs CAP_NET_ADMIN" >> "$out/result"
 }
