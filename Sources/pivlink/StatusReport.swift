@@ -34,44 +34,28 @@ enum StatusReport {
         }.joined(separator: "\n")
     }
 
-    /// The properties as one JSON object, keys in the interface's order; RSSI is null when not heard. The values
-    /// must have their declared types (`StationBusProperty.status(from:)` checks them).
+    /// The properties as one JSON object (Foundation's encoder, keys sorted); RSSI is null when not heard. The
+    /// values must have their declared types (`StationBusProperty.status(from:)` checks them).
     static func json(_ properties: [String: DBusValue]) -> String {
-        let members = StationBusProperty.allCases.map { property in
-            let value = properties[property.rawValue]
-            let text: String =
-                switch value {
-                case .string(let string): quoted(string)
-                case .boolean(let boolean): boolean ? "true" : "false"
-                case .int16(StationBusProperty.rssiNotHeard) where property == .rssi: "null"
-                case .int16(let number): String(number)
-                case .uint64(let number): String(number)
-                default: "null"
+        var object: [String: Any] = [:]
+        for property in StationBusProperty.allCases {
+            object[property.rawValue] =
+                switch properties[property.rawValue] {
+                case .string(let string): string
+                case .boolean(let boolean): boolean
+                case .int16(StationBusProperty.rssiNotHeard) where property == .rssi: NSNull()
+                case .int16(let number): Int(number)
+                case .uint64(let number): number
+                default: NSNull()
                 }
-            return "\(quoted(property.rawValue)):\(text)"
         }
-        return "{" + members.joined(separator: ",") + "}"
+        // Strings, booleans, integers and null only: JSONSerialization cannot fail on them.
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
     }
 
     static func nowMicroseconds() -> UInt64 {
         UInt64(max(0, Date().timeIntervalSince1970 * 1_000_000))
-    }
-
-    /// A JSON string: quotes, backslashes and control characters escaped.
-    private static func quoted(_ string: String) -> String {
-        var out = "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 
     /// Local time, to the second.

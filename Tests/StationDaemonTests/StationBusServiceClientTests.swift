@@ -150,7 +150,7 @@ import Testing
             #expect(denied.output == "pivlink: the bus policy does not let this user call the station: join the pivlink group (or run as root)\n")
         }
         let status = try pivlink(as: member, ["status", "--json"])
-        #expect(status.status == 0 && status.output.hasPrefix("{\"State\":\"lost\","), "\(status.output)")
+        #expect(status.status == 0 && status.output.contains("\"State\":\"lost\""), "\(status.output)")
         let paused = try pivlink(as: member, ["pause", "--for", "1m"])
         #expect(paused.status == 0, "\(paused.output)")
         #expect(fixture.handlers.pauses == [.seconds(60)])
