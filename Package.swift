@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "PIVCard", targets: ["PIVCard"]),
         .library(name: "VPCD", targets: ["VPCD"]),
         .library(name: "Link", targets: ["Link"]),
+        .library(name: "Noise", targets: ["Noise"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -64,6 +65,11 @@ let package = Package(
         ),
         .target(name: "VPCD", swiftSettings: swiftSettings),
         .target(name: "Link", swiftSettings: swiftSettings),
+        // Noise_IK_25519_ChaChaPoly_SHA256 and pivlink's record layer over it; swift-crypto only, keys injected.
+        .target(
+            name: "Noise", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "Proximity", swiftSettings: swiftSettings),
         // The channel model of research/proximity.md §2, trace generation and scoring against the anchors.
         .target(name: "ProximitySimulation", dependencies: ["Proximity"], swiftSettings: swiftSettings),
@@ -169,6 +175,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "LinkTests", dependencies: ["Link", "PivlinkTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "NoiseTests",
+            dependencies: ["Noise", "PivlinkTesting", .product(name: "Crypto", package: "swift-crypto")],
+            resources: [.copy("Resources")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "DBusTests", dependencies: ["DBus", "EventLoop", "BusTesting", "PivlinkTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop"], swiftSettings: swiftSettings),
         .testTarget(name: "VPCDTests", dependencies: ["VPCD", "PivlinkTesting"], swiftSettings: swiftSettings),
