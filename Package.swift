@@ -65,6 +65,12 @@ let package = Package(
         ),
         .target(name: "VPCD", swiftSettings: swiftSettings),
         .target(name: "Link", swiftSettings: swiftSettings),
+        // The pairing ceremony, pairing lists and private advertising tokens (docs/pairing-protocol.md).
+        .target(
+            name: "Pairing",
+            dependencies: ["CardCrypto", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         // Noise_IK_25519_ChaChaPoly_SHA256 and pivlink's record layer over it; swift-crypto only, keys injected.
         .target(
             name: "Noise", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
@@ -175,6 +181,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "LinkTests", dependencies: ["Link", "PivlinkTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PairingTests",
+            dependencies: ["Pairing", "CardCrypto", "PivlinkTesting", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "NoiseTests",
             dependencies: ["Noise", "PivlinkTesting", .product(name: "Crypto", package: "swift-crypto")],
