@@ -4,9 +4,10 @@
 ///     near ⇄ uncertain → away        (filtered drop below the seated baseline, with hysteresis and dwells)
 ///       any heard state → lost       (link down and no advertisement; lost → uncertain when heard again)
 ///
-/// Locks: entering `away`; a link lost within `fallWindow` of a sample `fallDrop` below the baseline and still
-/// lost `fallLossDelay` later; a link lost for `uncertainLossTimeout` (after being uncertain for at most
-/// `uncertainLossWindow`) or `linkLossTimeout` (otherwise). At most one lock per away
+/// Locks: entering `away`; a device unheard within `fallWindow` of a sample that was falling out of range
+/// (`fallDrop` below the baseline, or out of the near band and at the receiver's `lossFloor`) and still unheard
+/// `fallLossDelay` later; a link lost for `uncertainLossTimeout` (while still below the near band, after being
+/// uncertain for at most `uncertainLossWindow`) or `linkLossTimeout` (otherwise). At most one lock per away
 /// episode, which ends when the device is near again. Nothing here ever unlocks: returning only presents the
 /// card, and the holder still types the PIN.
 ///
@@ -32,8 +33,10 @@ public struct ProximityEngine: Sendable {
     private var awayRun: Run?
     private var nearRun: Run?
     private var uncertainSince: Duration?
-    /// The last sample's raw drop below the baseline, and when it came.
-    private var lastSample: (at: Duration, rawDrop: Double)?
+    /// The last sample's level and raw drop below the baseline, and when it came.
+    private var lastSample: (at: Duration, rawDrop: Double, dBm: Double)?
+    /// The last instant the device was heard: its last sample, or the link's going down.
+    private var lastHeardAt: Duration?
     private var lostAt: Duration?
     private var lossLock: (at: Duration, afterFall: Bool)?
 
@@ -83,6 +86,7 @@ public struct ProximityEngine: Sendable {
             isLinkUp = true
             if state == .lost { hearAgain(now: now, &actions) }
         case .linkDown:
+            if isLinkUp { lastHeardAt = now }
             isLinkUp = false
             connection.filter.reset()
             if !isHeard(now: now) { loseContact(now: now, &actions) }
@@ -109,6 +113,7 @@ public struct ProximityEngine: Sendable {
 
     private mutating func receiveSample(_ dBm: Double, source: RSSISource, now: Duration, _ actions: inout [ProximityAction]) {
         if source == .advertisement { lastAdvertisementAt = now }
+        lastHeardAt = now
         let filtered = withTrack(source) { $0.filter.add(dBm, now: now) }
         filteredRSSI = filtered
         let knowsNoBaseline = connection.baseline.level == nil && advertisement.baseline.level == nil
@@ -124,7 +129,7 @@ public struct ProximityEngine: Sendable {
             return
         }
         if state == .lost { hearAgain(now: now, &actions) }
-        lastSample = (now, level - dBm)
+        lastSample = (now, level - dBm, dBm)
         let drop = level - filtered
         self.drop = drop
         awayRun = drop >= settings.awayDrop ? extend(awayRun, now: now) : nil
@@ -210,22 +215,33 @@ public struct ProximityEngine: Sendable {
     private mutating func loseContact(now: Duration, _ actions: inout [ProximityAction]) {
         let before = state
         let uncertainFor = uncertainSince.map { now - $0 }
+        // Still below the near band when the link went, not a dip that had already recovered.
+        let stillDown = (drop ?? 0) >= settings.uncertainDrop
         enter(.lost, .notHeard, now: now, &actions)
         connection.filter.reset()
         advertisement.filter.reset()
         drop = nil
         filteredRSSI = nil
         guard !lockedThisEpisode else { return }
-        if let lastSample, lastSample.rawDrop >= settings.fallDrop, now - lastSample.at <= settings.fallWindow {
+        if fellBeforeLoss {
             lossLock = (now + settings.fallLossDelay, true)
             return
         }
         switch before {
-        case .uncertain where (uncertainFor ?? .zero) <= settings.uncertainLossWindow:
+        case .uncertain where stillDown && (uncertainFor ?? .zero) <= settings.uncertainLossWindow:
             lossLock = (now + settings.uncertainLossTimeout, false)
         case .near, .uncertain: lossLock = (now + settings.linkLossTimeout, false)
         case .away, .lost: break
         }
+    }
+
+    /// Whether the last sample before the device went unheard shows it falling out of range: far below the
+    /// baseline (`fallDrop`), or out of the near band and down at the receiver's floor (`lossFloor`), where a link
+    /// is lost for want of signal rather than dropped at a strong level by the phone or the stack.
+    private var fellBeforeLoss: Bool {
+        guard let lastSample, let lastHeardAt, lastHeardAt - lastSample.at <= settings.fallWindow else { return false }
+        return lastSample.rawDrop >= settings.fallDrop
+            || (lastSample.dBm <= settings.lossFloor && lastSample.rawDrop >= settings.nearDrop)
     }
 
     private mutating func lock(_ reason: LockReason, _ actions: inout [ProximityAction]) {

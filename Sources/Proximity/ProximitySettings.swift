@@ -1,6 +1,7 @@
-/// The engine's thresholds and times. Every threshold is a drop in dB below the seated baseline, never an
-/// absolute dBm: devices, cases and rooms move absolute RSSI by ±10 dB (research/proximity.md §2, [farlock]),
-/// while a drop relative to the same pair's seated level is what walking away changes.
+/// The engine's thresholds and times. Every threshold on the phone's signal is a drop in dB below the seated
+/// baseline, never an absolute dBm: devices, cases and rooms move absolute RSSI by ±10 dB (research/proximity.md
+/// §2, [farlock]), while a drop relative to the same pair's seated level is what walking away changes. The one
+/// absolute level, `lossFloor`, is the receiver's: where a link fails for want of signal, whatever the phone.
 ///
 /// The defaults come from the physics of research/proximity.md §2: seated, the signal varies with posture
 /// (position 0.5–1 m, orientation, a pocket partly behind the body) by up to 20–25 dB; walking away adds the
@@ -32,13 +33,22 @@ public struct ProximitySettings: Hashable, Sendable {
     /// loss. Raw, not filtered: a walk-away with a weak link loses it within a second of turning, before any filter
     /// has caught up. A seated link that drops for a moment rarely does so right after a 20 dB fade. Default 20 dB.
     public var fallDrop: Double
+    /// The receiver's floor (dBm): a link lost right after a sample out of the near band (`nearDrop`) and at or
+    /// below this level is a walk-away too, however small the drop, locked like a fall. A link fails when the
+    /// signal stays under the receiver's sensitivity for the supervision timeout (−90…−97 dBm for BLE 1M
+    /// receivers, research/proximity.md §2), so a pair seated near it loses the link within a step of turning,
+    /// long before any drop reaches `fallDrop`; a link dropped by the phone or the stack at a strong level carries
+    /// no such sign. −85 dBm is the least sensitive receivers' −90 dBm less the ±6 dB of LE RSSI's accuracy [HCI].
+    /// Default −85 dBm.
+    public var lossFloor: Double
     /// See `fallDrop`. Default 4 s.
     public var fallWindow: Duration
     /// How long a link lost after a fall stays lost before the lock: a seated link that drops for a moment just
     /// after a deep fade comes back within it. Default 0.5 s.
     public var fallLossDelay: Duration
     /// Lock when the link has been lost this long after the device became uncertain less than
-    /// `uncertainLossWindow` before: it was walking off. Default 5 s.
+    /// `uncertainLossWindow` before, its filtered drop still at or above `uncertainDrop` when the link went (a dip
+    /// that had already recovered is no departure): it was walking off. Default 5 s.
     public var uncertainLossTimeout: Duration
     /// A device uncertain for longer than this is more likely seated in a new posture: its link loss waits the
     /// `linkLossTimeout`. Default 10 s.
@@ -64,6 +74,7 @@ public struct ProximitySettings: Hashable, Sendable {
         nearDwell: Duration = .seconds(1),
         dwellSamples: Int = 2,
         fallDrop: Double = 20,
+        lossFloor: Double = -85,
         fallWindow: Duration = .seconds(4),
         fallLossDelay: Duration = .milliseconds(500),
         uncertainLossTimeout: Duration = .seconds(5),
@@ -81,6 +92,7 @@ public struct ProximitySettings: Hashable, Sendable {
         self.nearDwell = nearDwell
         self.dwellSamples = dwellSamples
         self.fallDrop = fallDrop
+        self.lossFloor = lossFloor
         self.fallWindow = fallWindow
         self.fallLossDelay = fallLossDelay
         self.uncertainLossTimeout = uncertainLossTimeout
@@ -94,6 +106,9 @@ public struct ProximitySettings: Hashable, Sendable {
     /// Checks ranges and order; the error names the setting and what it must be.
     public func validate() throws(ProximityError) {
         func invalid(_ what: String) -> ProximityError { ProximityError(.invalidSettings, what) }
+        guard lossFloor.isFinite && (-120 ... -30).contains(lossFloor) else {
+            throw invalid("lossFloor \(lossFloor) must be a level from -120 to -30 dBm")
+        }
         let drops: [(String, Double)] = [
             ("nearDrop", nearDrop), ("uncertainDrop", uncertainDrop), ("awayDrop", awayDrop), ("fallDrop", fallDrop),
         ]

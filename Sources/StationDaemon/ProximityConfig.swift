@@ -1,9 +1,9 @@
 import Proximity
 import Yams
 
-/// station.conf's `proximity:` section: the walk-away lock's thresholds (dB below the seated baseline) and times
-/// (seconds), each optional with `ProximitySettings`' default, and `signal`, the connected link's RSSI source
-/// (`ConnectionSignal`). Config/station.conf documents every key.
+/// station.conf's `proximity:` section: the walk-away lock's thresholds (dB below the seated baseline), the
+/// receiver's floor (dBm) and times (seconds), each optional with `ProximitySettings`' default, and `signal`, the
+/// connected link's RSSI source (`ConnectionSignal`). Config/station.conf documents every key.
 public enum ProximityConfig {
     /// The YAML keys, each with its setting.
     private static var drops: [(key: String, path: WritableKeyPath<ProximitySettings, Double>)] {
@@ -21,10 +21,11 @@ public enum ProximityConfig {
             ("baseline_time_constant", \.baselineTimeConstant), ("advertisement_timeout", \.advertisementTimeout),
         ]
     }
+    private static let floorKey = "loss_floor"
     private static let countKey = "dwell_samples"
     private static let signalKey = "signal"
 
-    static var keys: [String] { drops.map(\.key) + times.map(\.key) + [countKey, signalKey] }
+    static var keys: [String] { drops.map(\.key) + times.map(\.key) + [floorKey, countKey, signalKey] }
 
     /// The `signal` setting of a `proximity:` node (`.kernel` when absent); `settings` checks the node's shape.
     public static func signal(_ node: Node?, source: String) throws(StationDaemonError) -> ConnectionSignal {
@@ -63,6 +64,11 @@ public enum ProximityConfig {
                     throw invalid("proximity.\(name) '\(text)' must be a number of seconds")
                 }
                 settings[keyPath: time.path] = .microseconds(Int64((number * 1e6).rounded()))
+            } else if name == floorKey {
+                guard let level = Double(text), level.isFinite else {
+                    throw invalid("proximity.\(name) '\(text)' must be a level in dBm")
+                }
+                settings.lossFloor = level
             } else {
                 guard let count = Int(text) else { throw invalid("proximity.\(name) '\(text)' must be a whole number") }
                 settings.dwellSamples = count

@@ -8,7 +8,7 @@ import Testing
     @Test func withoutASectionTheDefaultsApply() throws {
         let config = try Config(yaml: device)
         #expect(config.proximity == ProximitySettings())
-        #expect(config.proximitySignal == ConnectionSignal.none)
+        #expect(config.proximitySignal == .kernel)
     }
 
     @Test func theSignalNamesTheConnectedLinksSource() throws {
@@ -31,6 +31,7 @@ import Testing
               dwell_samples: 3
               fall_window: 3
               fall_loss_delay: 1
+              loss_floor: -90
               uncertain_loss_timeout: 7
               uncertain_loss_window: 12
               link_loss_timeout: 30
@@ -40,7 +41,7 @@ import Testing
             """)
         #expect(config.proximity == ProximitySettings(
             filterWindow: .seconds(2), uncertainDrop: 9, nearDrop: 6, awayDrop: 25, awayDwell: .milliseconds(1500),
-            nearDwell: .milliseconds(500), dwellSamples: 3, fallDrop: 18, fallWindow: .seconds(3),
+            nearDwell: .milliseconds(500), dwellSamples: 3, fallDrop: 18, lossFloor: -90, fallWindow: .seconds(3),
             fallLossDelay: .seconds(1), uncertainLossTimeout: .seconds(7), uncertainLossWindow: .seconds(12),
             linkLossTimeout: .seconds(30),
             rebaseAfter: .seconds(90), baselineTimeConstant: .seconds(300), advertisementTimeout: .seconds(10)))
@@ -52,9 +53,11 @@ import Testing
         ("proximity:\n  away_drop: far", "proximity.away_drop 'far'"),
         ("proximity:\n  away_dwell: -1", "proximity.away_dwell '-1'"),
         ("proximity:\n  dwell_samples: 1.5", "proximity.dwell_samples '1.5'"),
+        ("proximity:\n  loss_floor: low", "proximity.loss_floor 'low' must be a level in dBm"),
+        ("proximity:\n  loss_floor: 0", "lossFloor 0.0 must be a level from -120 to -30 dBm"),
         ("proximity:\n  near_drop: 12", "nearDrop (12.0 dB) must be below uncertainDrop"),
         ("proximity:\n  away_drop: [1, 2]", "'proximity.away_drop' must be a single value"),
-        ("proximity:\n  signal: kernel", "proximity.signal 'kernel' must be one of none, emulator"),
+        ("proximity:\n  signal: hci", "proximity.signal 'hci' must be one of kernel, none, emulator"),
         ("proximity:\n  signal: [emulator]", "'proximity.signal' must be a single value"),
     ])
     func invalidSettingsSayWhatIsWrongInOneLine(yaml: String, expected: String) {

@@ -109,6 +109,78 @@ import Testing
         #expect(harness.locks.isEmpty)
     }
 
+    /// A weak pair (seated at −78 dBm) loses the link within a step of turning: one sample 9 dB down at −87 dBm,
+    /// under the receiver's floor, is enough to call the loss a walk-away.
+    @Test func aLinkLostJustAfterASmallFallToTheFloorLocksAfterTheFallDelay() {
+        var harness = EngineHarness()
+        harness.samples(-78, from: 0, count: 120)
+        harness.samples(-87, from: 60, count: 1)
+        harness.send(.linkDown, at: 60.3)
+        harness.advance(to: 70)
+        #expect(harness.locks == [60.3 + 0.5])
+        #expect(harness.log.contains { $0.action == .lock(because: .lostWhileFalling) })
+    }
+
+    /// The same 9 dB step from a strong seated level stays far above the floor: the link was dropped, not lost for
+    /// want of signal, and the loss waits the link-loss timeout.
+    @Test func aLinkLostAfterTheSameFallFarAboveTheFloorWaitsTheLinkLossTimeout() {
+        var harness = seated()
+        harness.samples(-69, from: 60, count: 1)
+        harness.send(.linkDown, at: 60.3)
+        harness.advance(to: 200)
+        #expect(harness.locks == [60.3 + 45])
+    }
+
+    /// At the floor but inside the near band: the pair always sits there, and a fade proves nothing.
+    @Test func aLinkLostAtTheFloorWithoutAFallWaitsTheLinkLossTimeout() {
+        var harness = EngineHarness()
+        harness.samples(-88, from: 0, count: 120)
+        harness.samples(-91, from: 60, count: 1)
+        harness.send(.linkDown, at: 60.3)
+        harness.advance(to: 200)
+        #expect(harness.locks == [60.3 + 45])
+    }
+
+    @Test func theFloorIsASetting() {
+        var harness = EngineHarness(settings: ProximitySettings(lossFloor: -90))
+        harness.samples(-78, from: 0, count: 120)
+        harness.samples(-87, from: 60, count: 1)
+        harness.send(.linkDown, at: 60.3)
+        harness.advance(to: 200)
+        #expect(harness.locks == [60.3 + 45])
+    }
+
+    /// Uncertain a moment ago, but the dip had recovered into the near band's hysteresis when the link went: a
+    /// dropped link, not a departure, so the short uncertain-loss timeout does not apply.
+    @Test func aLinkLostAfterADipHadRecoveredWaitsTheLinkLossTimeout() {
+        var harness = seated()
+        harness.samples(-73, from: 60, count: 4)  // 13 dB: uncertain
+        harness.samples(-68, from: 62, count: 4)  // 8 dB: recovered, still uncertain (above nearDrop)
+        #expect(harness.engine.state == .uncertain)
+        harness.send(.linkDown, at: 64)
+        harness.advance(to: 200)
+        #expect(harness.locks == [64 + 45])
+    }
+
+    @Test func aLinkLostWhileStillDownLocksAfterTheUncertainLossTimeout() {
+        var harness = seated()
+        harness.samples(-73, from: 60, count: 8)  // 13 dB: uncertain, and still down
+        harness.send(.linkDown, at: 64)
+        harness.advance(to: 200)
+        #expect(harness.locks == [64 + 5])
+    }
+
+    /// Advertisements that fell to the floor and then stopped: the fall is measured to the last advertisement, not
+    /// to the moment the advertisement timeout declares the device unheard.
+    @Test func advertisementsThatFellAndStoppedLockAfterTheTimeoutAndTheFallDelay() {
+        var harness = EngineHarness()
+        for index in 0..<240 { harness.send(.rssi(dBm: -75, source: .advertisement), at: Double(index) * 0.5) }
+        harness.send(.rssi(dBm: -88, source: .advertisement), at: 120)
+        harness.advance(to: 200)
+        #expect(harness.locks == [120 + 8 + 0.5])
+        #expect(harness.log.contains { $0.action == .lock(because: .lostWhileFalling) })
+    }
+
     @Test func aStillModerateDropIsANewPostureAndMovesTheBaseline() {
         var harness = seated()
         harness.samples(-74, from: 60, count: 2 * 70)  // 14 dB for 70 s

@@ -14,6 +14,8 @@ import Testing
         ProximitySettings(awayDwell: .seconds(-1)),
         ProximitySettings(dwellSamples: 0),
         ProximitySettings(rebaseAfter: .zero),
+        ProximitySettings(lossFloor: -10),
+        ProximitySettings(lossFloor: .infinity),
     ])
     func contradictionsAndRangesAreRefused(settings: ProximitySettings) {
         #expect(throws: ProximityError.self) { try settings.validate() }
