@@ -26,8 +26,8 @@ public final class AdvertisementRSSISource: PresenceSignalSource {
         let loop = loop
         let device = device
         func deliver(_ properties: [String: DBusValue]) {
-            guard let rssi = properties["RSSI"]?.int16 else { return }
-            handler(.rssi(dBm: Double(rssi), source: .advertisement), loop.now())
+            guard let sample = Self.sample(properties) else { return }
+            handler(sample, loop.now())
         }
         func failure(_ error: BlueZError) -> StationDaemonError {
             StationDaemonError(.busFailed, "cannot watch \(device)'s advertisements: \(error.detail)")
@@ -48,6 +48,13 @@ public final class AdvertisementRSSISource: PresenceSignalSource {
             stop()
             throw failure(error)
         }
+    }
+
+    /// The sample in a Device1 property set, if it has an RSSI that is one: bluetoothd passes on the controller's
+    /// 127, HCI's "RSSI not available" (btvirt reports it), which is no reading.
+    static func sample(_ properties: [String: DBusValue]) -> ProximityEvent? {
+        guard let rssi = properties["RSSI"]?.int16, rssi != Int16(HCIReadRSSI.notAvailable) else { return nil }
+        return .rssi(dBm: Double(rssi), source: .advertisement)
     }
 
     public func stop() {

@@ -1,8 +1,9 @@
 import BusTesting
 import DBus
 import Proximity
-import StationDaemon
 import Testing
+
+@testable import StationDaemon
 
 @Suite struct AdvertisementRSSISourceTests {
     @Test func advertisementsHeardWhileDiscoveringAreSamples() throws {
@@ -48,5 +49,11 @@ import Testing
         try bluez.wait("StopDiscovery") { try bluez.stationAdapter.stopDiscovery(reply: $0) }
         try bluez.expect("RSSI invalidated") { invalidated }
         #expect(events == [.rssi(dBm: -80, source: .advertisement)])
+    }
+
+    @Test func rssi127IsNoReadingAndOtherPropertiesAreNoSample() {
+        #expect(AdvertisementRSSISource.sample(["RSSI": .int16(127)]) == nil)
+        #expect(AdvertisementRSSISource.sample(["Connected": .boolean(true)]) == nil)
+        #expect(AdvertisementRSSISource.sample(["RSSI": .int16(-127)]) == .rssi(dBm: -127, source: .advertisement))
     }
 }
