@@ -15,14 +15,14 @@ struct ProximitySimulateCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "Walk-away traces to score.")
+    @Option(help: "Walk-away traces to score under each seed.")
     var walkaways = 200
 
-    @Option(help: "Seated 8-hour days to score.")
+    @Option(help: "Seated 8-hour days to score under each seed.")
     var days = 60
 
-    @Option(help: "The seed; the same seed gives the same traces.")
-    var seed: UInt64 = 1
+    @Option(help: "The seed; the same seed gives the same traces. Repeat it to pool several seeds' traces.")
+    var seed: [UInt64] = [1]
 
     @Flag(help: "Also score pivlink's policy on the variant channel models (other rooms, offsets, rates, adverts).")
     var variants = false
@@ -33,26 +33,29 @@ struct ProximitySimulateCommand: ParsableCommand {
     func validate() throws {
         guard (1...100_000).contains(walkaways) else { throw ValidationError("--walkaways must be from 1 to 100000") }
         guard (1...10_000).contains(days) else { throw ValidationError("--days must be from 1 to 10000") }
+        guard seed.count <= 100 else { throw ValidationError("--seed may be given at most 100 times") }
     }
 
     func run() {
-        let cards = Scorer(model: .standard, walkAways: walkaways, days: days, seed: seed).score(Scorer.policies())
+        let cards = Scorer(model: .standard, walkAways: walkaways, days: days, seeds: seed).score(Scorer.policies())
         var variantCards: [Scorecard] = []
         if variants {
             let policy = StationPolicy()
             for model in ChannelModel.variants {
-                variantCards += Scorer(model: model, walkAways: walkaways, days: days, seed: seed).score([policy])
+                variantCards += Scorer(model: model, walkAways: walkaways, days: days, seeds: seed).score([policy])
             }
         }
         if json {
             for card in cards + variantCards { print(ScoreTable.json(card)) }
             return
         }
-        print("pivlink proximity simulate: seed \(seed), \(walkaways) walk-aways, \(days) seated 8-hour days, model standard")
+        let seeds = seed.map(String.init).joined(separator: ", ")
+        let counts = "\(walkaways) walk-aways and \(days) seated 8-hour days each"
+        print("pivlink proximity simulate: seed\(seed.count == 1 ? "" : "s") \(seeds), \(counts), model standard")
         print(ScoreTable.text(cards, firstColumn: "policy", label: \.policy))
         if variants {
             print("")
-            print("pivlink's policy on variant models (same seed and counts):")
+            print("pivlink's policy on variant models (same seeds and counts):")
             print(ScoreTable.text(variantCards, firstColumn: "model", label: \.model))
         }
         print("")
