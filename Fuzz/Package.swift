@@ -18,6 +18,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     dependencies: [
         .package(name: "pivlink", path: ".."),
+        // For the fixture's X25519 keys; the version the parent package resolves (scripts/fuzz copies Package.resolved).
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         .systemLibrary(name: "CLibFuzzer"),
@@ -44,6 +46,15 @@ let package = Package(
         .executableTarget(
             name: "FuzzLink",
             dependencies: ["FuzzSupport", .product(name: "Link", package: "pivlink")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "FuzzNoise",
+            dependencies: [
+                "FuzzSupport",
+                .product(name: "Noise", package: "pivlink"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]
