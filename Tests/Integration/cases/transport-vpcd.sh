@@ -9,6 +9,10 @@ case_card_starts() {
   expect_ok "a new card is created" card_init
   expect_ok "the card appears in $(reader_name)" card_start
   expect_ok_output_contains "OpenSC identifies it" "Personal Identity Verification Card" opensc-tool -r "$(reader_index)" -n
+  # What scripts/install leaves in /etc/reader.conf.d (it moves Debian's vpcd reader out, because the vpcd driver
+  # keeps one slot table for all its readers): our two readers and no other.
+  expect_ok "pcscd lists $(reader_name) and $VPCD_FRIENDLY_NAME 00 01, no other reader" \
+    listed_reader_names_are "$(reader_name)" "$VPCD_FRIENDLY_NAME 00 01"
 }
 
 case_sigterm_removes_card() {

@@ -26,3 +26,10 @@ install_reader_conf() {
   [ -f "$SHIPPED_READER_CONF" ] || die "missing $SHIPPED_READER_CONF"
   cp "$SHIPPED_READER_CONF" "$RUN/reader.conf.d/pivlink"
 }
+
+# listed_reader_names_are NAME...: pcscd lists exactly these readers (by name, in any order).
+listed_reader_names_are() {
+  local listed
+  listed=$(opensc-tool -l 2>/dev/null | awk '/^Nr\./ { column = index($0, "Name"); next } column { print substr($0, column) }')
+  [ "$(echo "$listed" | sort)" = "$(printf '%s\n' "$@" | sort)" ]
+}
