@@ -2,7 +2,7 @@
 ///
 /// The card advertises the token of its current slot; a station accepts the slot before and after its own
 /// too, so clocks up to one slot apart still meet (docs/pairing-protocol.md, "Private advertising").
-public struct AdvertisingSlot: Hashable, Sendable, Comparable {
+public struct AdvertisingSlot: Hashable, Sendable {
     public static let lengthInSeconds: Int64 = 600
 
     public let index: UInt64
@@ -25,6 +25,4 @@ public struct AdvertisingSlot: Hashable, Sendable, Comparable {
         if index < UInt64.max { slots.append((AdvertisingSlot(index: index + 1), 1)) }
         return slots
     }
-
-    public static func < (lhs: AdvertisingSlot, rhs: AdvertisingSlot) -> Bool { lhs.index < rhs.index }
 }

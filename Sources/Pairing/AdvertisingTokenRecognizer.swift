@@ -26,9 +26,11 @@ public struct AdvertisingTokenRecognizer: Sendable {
     public func recognize(_ token: AdvertisingToken, at slot: AdvertisingSlot) -> Match? {
         var match: Match?
         for (card, key) in cards {
-            for (candidateSlot, offset) in slot.withNeighbours
-            where ConstantTime.equals(key.token(for: candidateSlot).bytes, token.bytes) && match == nil {
-                match = Match(card: card, slotOffset: offset)
+            for (candidateSlot, offset) in slot.withNeighbours {
+                let equal = ConstantTime.equals(key.token(for: candidateSlot).bytes, token.bytes)
+                if equal, match == nil {
+                    match = Match(card: card, slotOffset: offset)
+                }
             }
         }
         return match

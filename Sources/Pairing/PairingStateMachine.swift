@@ -91,7 +91,7 @@ public struct PairingStateMachine: Sendable {
     public mutating func confirm(code: PairingCode) -> [PairingAction] {
         if let finished = finishedAnswer() { return finished }
         guard case .comparingCodes(var comparison) = state else {
-            return fail(PairingError(.outOfTurn, "there is no code to confirm yet"), peerEngaged: peerEngaged)
+            return fail(PairingError(.outOfTurn, "there is no code to confirm yet; confirm only a code this side shows"), peerEngaged: peerEngaged)
         }
         do throws(PairingError) {
             try comparison.confirmHere(code)
@@ -104,7 +104,7 @@ public struct PairingStateMachine: Sendable {
     /// The user says the two codes differ.
     public mutating func reject() -> [PairingAction] {
         if let finished = finishedAnswer() { return finished }
-        return fail(PairingError(.rejected, "the codes differ; nothing was paired"), peerEngaged: peerEngaged)
+        return fail(PairingError(.rejected, "the codes differ, so nothing was paired; pair again, and if they differ again someone may be in the middle"), peerEngaged: peerEngaged)
     }
 
     /// The user or the shell gives up (the pairing window closed, Ctrl-C).
