@@ -254,6 +254,29 @@ import Testing
         }
     }
 
+    @Test func randomBytesAtEveryStepEndTheCeremonyWithATypedError() {
+        let random = SeededRandom(seed: "garbage")
+        for step in Self.stepsOfBothSides() {
+            for _ in 0..<300 {
+                let length = Int(random.bytes(1)[0]) % 70
+                // Mostly version 1 with a defined type, so that the bodies get read too.
+                var bytes = random.bytes(length)
+                if bytes.count >= 2, bytes[0] & 0x80 == 0 {
+                    bytes[0] = 1
+                    bytes[1] = 1 + bytes[1] % 6
+                }
+                var machine = step.machine
+                let actions = machine.receive(bytes, now: .seconds(1))
+                guard case .fail = actions.last else {
+                    // Only a well-formed message of the accepted kind may go on (a key that happens to be valid).
+                    #expect((try? PairingMessage(decoding: bytes))?.kind == step.accepted, "\(step.name): \(hexString(bytes))")
+                    continue
+                }
+                #expect(machine.deadline == nil)
+            }
+        }
+    }
+
     @Test(arguments: PairingPublicKeyTests.smallOrderPoints)
     func smallOrderKeysAreRefusedByBothSides(point: String) {
         var card = PairingStateMachine(role: .card, staticKey: TestKeys.card, random: FixedRandom(Ceremony.cardNonce))
