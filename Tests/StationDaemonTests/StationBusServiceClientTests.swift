@@ -135,10 +135,18 @@ import Testing
         let fixture = try StationBusFixture(
             bus: StationBusFixture.systemBus(policyGroup: accounts.group, policyFile: policyFile))
         try fixture.requestName().get()
+        // The build directory may be where other users cannot reach (a checkout under /root): they run a copy.
+        let copyDirectory = NSTemporaryDirectory() + "pivlink-client-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(
+            atPath: copyDirectory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
+        defer { try? FileManager.default.removeItem(atPath: copyDirectory) }
+        let copy = copyDirectory + "/pivlink"
+        try FileManager.default.copyItem(atPath: Self.pivlink(), toPath: copy)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: copy)
         func pivlink(as user: [String], _ arguments: [String]) throws -> (status: Int32, output: String) {
             try ChildProcess.run(
                 ["/usr/bin/setpriv"] + user + [
-                    "--", "/usr/bin/env", "DBUS_SYSTEM_BUS_ADDRESS=\(fixture.bus.address)", Self.pivlink(),
+                    "--", "/usr/bin/env", "DBUS_SYSTEM_BUS_ADDRESS=\(fixture.bus.address)", copy,
                 ] + arguments, on: fixture.loop)
         }
         let nobody = ["--reuid=nobody", "--regid=nogroup", "--clear-groups"]
