@@ -181,8 +181,12 @@ case_polkitd_loads_rule() {
   expect_ok "pcsc-lite's actions are declared" on_polkit_bus pkaction --action-id org.debian.pcsc-lite.access_card
   expect_ok_output_contains "polkitd loaded the rules without an error" "Finished loading, compiling and executing" \
     cat "$RUN/polkitd.log"
-  expect_output_lacks "no rule failed" "rror" cat "$RUN/polkitd.log"
+  expect_output_lacks "no rule failed" "rror" polkitd_log_but_login_monitor
 }
+
+# polkitd's log without "Error getting login monitor": where systemd-logind has never run (/run/systemd/seats
+# absent, as on a fresh build machine) polkitd says so, which is no rule's error.
+polkitd_log_but_login_monitor() { sed 's/Error getting login monitor: -\?[0-9]*//' "$RUN/polkitd.log"; }
 
 case_reader_for_group_only() {
   local reader; reader=$(reader_name)
