@@ -150,10 +150,10 @@ final class StationPresence {
                 if state == .near { withheldLock = nil }
                 let rssi = engine.filteredRSSI.map { ", RSSI \(Int($0.rounded())) dBm" } ?? ""
                 journal.log(
-                    "presence: \(state.rawValue) (\(Self.describe(reason))\(rssi))",
+                    "presence: \(state.rawValue) (\(reason)\(rssi))",
                     fields: ["PIVLINK_DEVICE": device, "PIVLINK_PRESENCE": state.rawValue])
             case .lock(let reason):
-                lock(because: Self.describe(reason))
+                lock(because: reason.description)
             case .presentCard, .removeCard:
                 break
             case .armTimer(let deadline):
@@ -279,25 +279,4 @@ final class StationPresence {
         let parts = RSSISource.allCases.compactMap { source in baseline[source].map { "\(source.rawValue) \(Int($0.rounded())) dBm" } }
         return parts.joined(separator: ", ")
     }
-
-    static func describe(_ reason: PresenceReason) -> String {
-        switch reason {
-        case .signalNearBaseline(let drop): "\(decibels(drop)) below the seated baseline"
-        case .signalBelowBaseline(let drop): "\(decibels(drop)) below the seated baseline"
-        case .signalFarBelowBaseline(let drop): "\(decibels(drop)) below the seated baseline, held"
-        case .rebased(let drop): "a steady \(decibels(drop)) drop taken as a new seated posture"
-        case .heardAgain: "heard again"
-        case .notHeard: "not heard: link down, no advertisement"
-        }
-    }
-
-    static func describe(_ reason: LockReason) -> String {
-        switch reason {
-        case .signalFarBelowBaseline(let drop): "the signal stayed \(decibels(drop)) below the seated baseline"
-        case .lostWhileFalling: "the link was lost as the signal fell: walked away"
-        case .lostFor(let duration): "the link has been lost for \(duration)"
-        }
-    }
-
-    private static func decibels(_ value: Double) -> String { "\(Int(value.rounded())) dB" }
 }

@@ -47,14 +47,14 @@ enum ReplayEvents {
             for timed in group {
                 switch timed.action {
                 case .stateChanged(let state, let reason): lastState = (state, reason)
-                case .lock(let reason): others.append(ReplayEvent(time: timed.time, kind: .lock(detail: describe(reason))))
+                case .lock(let reason): others.append(ReplayEvent(time: timed.time, kind: .lock(detail: reason.description)))
                 case .removeCard: others.append(ReplayEvent(time: timed.time, kind: .cardRemoved))
                 case .presentCard: others.append(ReplayEvent(time: timed.time, kind: .cardPresented))
                 case .armTimer, .disarmTimer: continue
                 }
             }
             if let (state, reason) = lastState, state != shownState {
-                events.append(ReplayEvent(time: instant.1, kind: .state(state, detail: describe(reason))))
+                events.append(ReplayEvent(time: instant.1, kind: .state(state, detail: reason.description)))
                 shownState = state
             }
             events += others
@@ -81,27 +81,6 @@ enum ReplayEvents {
             zip(cells, widths).map { $0.leftAligned($1) }.joined(separator: "  ").trailingSpacesRemoved
         }.joined(separator: "\n")
     }
-
-    static func describe(_ reason: PresenceReason) -> String {
-        switch reason {
-        case .signalNearBaseline(let drop): "drop \(dB(drop)) below the seated baseline: near"
-        case .signalBelowBaseline(let drop): "drop \(dB(drop)): out of the near band"
-        case .signalFarBelowBaseline(let drop): "drop \(dB(drop)) held for the away dwell"
-        case .rebased(let drop): "a drop of \(dB(drop)) held still: new seated posture, baseline moved"
-        case .heardAgain: "heard again"
-        case .notHeard: "link down, no advertisement"
-        }
-    }
-
-    static func describe(_ reason: LockReason) -> String {
-        switch reason {
-        case .signalFarBelowBaseline(let drop): "drop \(dB(drop)) below the seated baseline held for the away dwell"
-        case .lostWhileFalling: "link lost while the signal was falling"
-        case .lostFor(let duration): "link lost for \(ScoreTable.decimal(Double(duration.components.seconds), places: 0)) s"
-        }
-    }
-
-    static func dB(_ value: Double) -> String { "\(ScoreTable.decimal(value, places: 1)) dB" }
 }
 
 extension String {
