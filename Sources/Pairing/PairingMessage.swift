@@ -16,7 +16,8 @@ public enum PairingMessage: Hashable, Sendable {
 
     public static let version: UInt8 = 1
 
-    enum MessageType: UInt8 {
+    /// The type byte of each message (docs/pairing-protocol.md).
+    public enum MessageType: UInt8, Sendable {
         case start = 0x01
         case commit = 0x02
         case stationNonce = 0x03
@@ -76,7 +77,7 @@ public enum PairingMessage: Hashable, Sendable {
         }
     }
 
-    var type: MessageType {
+    public var type: MessageType {
         switch self {
         case .start: .start
         case .commit: .commit

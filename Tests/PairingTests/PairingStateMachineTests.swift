@@ -211,13 +211,13 @@ import Testing
             .confirm(mac: Self.cardMAC),
         ]
         // Each side at each step before the end, with the one message it accepts there.
-        let steps: [(name: String, machine: PairingStateMachine, accepted: PairingMessage.Kind?)] = Self.stepsOfBothSides()
+        let steps: [(name: String, machine: PairingStateMachine, accepted: PairingMessage.MessageType?)] = Self.stepsOfBothSides()
         for step in steps {
-            for message in messages where message.kind != step.accepted {
+            for message in messages where message.type != step.accepted {
                 var machine = step.machine
                 let actions = machine.receive(message.encoded, now: .seconds(1))
-                #expect(failure(in: actions)?.code == .unexpectedMessage, "\(step.name) receiving \(message.kind)")
-                #expect(sentMessages(in: actions) == [.abort(.protocolError)], "\(step.name) receiving \(message.kind)")
+                #expect(failure(in: actions)?.code == .unexpectedMessage, "\(step.name) receiving \(message.type)")
+                #expect(sentMessages(in: actions) == [.abort(.protocolError)], "\(step.name) receiving \(message.type)")
                 #expect(machine.deadline == nil)
             }
         }
@@ -269,7 +269,7 @@ import Testing
                 let actions = machine.receive(bytes, now: .seconds(1))
                 guard case .fail = actions.last else {
                     // Only a well-formed message of the accepted kind may go on (a key that happens to be valid).
-                    #expect((try? PairingMessage(decoding: bytes))?.kind == step.accepted, "\(step.name): \(hexString(bytes))")
+                    #expect((try? PairingMessage(decoding: bytes))?.type == step.accepted, "\(step.name): \(hexString(bytes))")
                     continue
                 }
                 #expect(machine.deadline == nil)
@@ -309,9 +309,9 @@ import Testing
     }
 
     /// Both machines at every step before the end, each with the message kind it would accept next.
-    static func stepsOfBothSides() -> [(name: String, machine: PairingStateMachine, accepted: PairingMessage.Kind?)] {
+    static func stepsOfBothSides() -> [(name: String, machine: PairingStateMachine, accepted: PairingMessage.MessageType?)] {
         var ceremony = Ceremony()
-        var steps: [(name: String, machine: PairingStateMachine, accepted: PairingMessage.Kind?)] = [
+        var steps: [(name: String, machine: PairingStateMachine, accepted: PairingMessage.MessageType?)] = [
             ("station idle", ceremony.station, nil),
             ("card awaiting START", ceremony.card, .start),
         ]
@@ -338,21 +338,5 @@ extension [PairingAction] {
     var firstSent: [UInt8] {
         for case .send(let bytes) in self { return bytes }
         return []
-    }
-}
-
-extension PairingMessage {
-    /// The message's type without its fields, to say which one a step accepts.
-    enum Kind: Hashable { case start, commit, stationNonce, cardNonce, confirm, abort }
-
-    var kind: Kind {
-        switch self {
-        case .start: .start
-        case .commit: .commit
-        case .stationNonce: .stationNonce
-        case .cardNonce: .cardNonce
-        case .confirm: .confirm
-        case .abort: .abort
-        }
     }
 }
