@@ -141,8 +141,10 @@ import Testing
             atPath: copyDirectory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
         defer { try? FileManager.default.removeItem(atPath: copyDirectory) }
         let copy = copyDirectory + "/pivlink"
-        try FileManager.default.copyItem(atPath: Self.pivlink(), toPath: copy)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: copy)
+        // Copied by another process: a file this process wrote could still be open in a child that another test
+        // forked meanwhile, and running it would fail with ETXTBSY.
+        let copied = try ChildProcess.run(["/usr/bin/install", "-m", "0755", Self.pivlink(), copy], on: fixture.loop)
+        try #require(copied.status == 0, "\(copied.output)")
         func pivlink(as user: [String], _ arguments: [String]) throws -> (status: Int32, output: String) {
             try ChildProcess.run(
                 ["/usr/bin/setpriv"] + user + [
