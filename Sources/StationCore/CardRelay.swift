@@ -23,6 +23,9 @@ public struct CardRelay: Sendable {
     private var phase = Phase.down
     private var queue: [LinkMessage] = []
     private var inFlight: LinkMessage?
+    /// The APDU in flight was PC/SC's before the reader disconnected: its answer goes nowhere and teaches the cache
+    /// nothing (a new PC/SC connection must not get an answer to a command it never sent).
+    private var inFlightIsOrphaned = false
 
     /// `cache` may hold answers from an earlier run; they are kept only if the card confirms their version.
     public init(cache: ResponseCache = ResponseCache()) {
@@ -92,9 +95,15 @@ public struct CardRelay: Sendable {
         return enqueue(.reset)
     }
 
-    /// The vpcd connection closed (pcscd left): to PC/SC the card was removed, so its session ends.
+    /// The vpcd connection closed (pcscd left, or the station took the card out): to PC/SC the card was removed,
+    /// so its session ends. A command of that connection still waiting is dropped, and one already with the card is
+    /// orphaned: its answer is discarded when it comes.
     public mutating func readerDisconnected() -> [CardRelayAction] {
-        receivePowerOff()
+        guard isServing else { return [] }
+        if cache.isAwaitingCard { cache.cardAnswerLost() }
+        queue.removeAll { if case .apdu = $0 { true } else { false } }
+        if case .apdu = inFlight { inFlightIsOrphaned = true }
+        return receivePowerOff()
     }
 
     /// The card's final answer to the request last sent (`LinkCentralAction.deliver`).
@@ -102,6 +111,10 @@ public struct CardRelay: Sendable {
         guard let request = inFlight else { return [] }
         inFlight = nil
         var actions: [CardRelayAction] = []
+        if inFlightIsOrphaned {
+            inFlightIsOrphaned = false
+            if case (.apdu, .response) = (request, answer) { return pump() }
+        }
         switch (request, answer) {
         case (.powerOn, .atr(let atr)):
             if case .starting = phase {
@@ -123,7 +136,7 @@ public struct CardRelay: Sendable {
             actions.append(.reply(response))
         default:
             let reason = "the card answered \(request.command) with \(answer.command)"
-            if case .apdu = request { cache.cardAnswerLost() }
+            if case .apdu = request, cache.isAwaitingCard { cache.cardAnswerLost() }
             reset(to: .down)
             return [.dropLink(reason: reason)]
         }
@@ -137,7 +150,7 @@ public struct CardRelay: Sendable {
     public mutating func failed(_ error: LinkError) -> [CardRelayAction] {
         guard let request = inFlight else { return [] }
         inFlight = nil
-        if case .apdu = request { cache.cardAnswerLost() }
+        if case .apdu = request, cache.isAwaitingCard { cache.cardAnswerLost() }
         reset(to: .down)
         return [.dropLink(reason: "\(request.command) failed: \(error.detail)")]
     }
@@ -160,5 +173,6 @@ public struct CardRelay: Sendable {
         self.phase = phase
         queue = []
         inFlight = nil
+        inFlightIsOrphaned = false
     }
 }

@@ -49,6 +49,37 @@ struct CardRelayTests {
         #expect(relay.delivered(.response(hex("63 C5"))) == [.reply(hex("63 C5"))])
     }
 
+    @Test("the reader leaving with an APDU at the card: its answer goes nowhere, and the next reader's APDUs are its own")
+    func readerLeavesWithAnAPDUInFlight() {
+        var relay = Self.serving()
+        let generate = hex("00 47 00 9A 05 AC 03 80 01 11")
+        let select = hex("00 A4 04 00 05 A0 00 00 03 08")
+        #expect(relay.receiveAPDU(generate) == [.send(.apdu(generate))])
+        #expect(relay.readerDisconnected().isEmpty, "POWER_OFF waits behind the APDU with the card")
+        // The card is presented again and the new PC/SC connection speaks before the old answer came.
+        #expect(relay.receivePowerOn().isEmpty)
+        #expect(relay.receiveAPDU(select).isEmpty)
+        #expect(relay.delivered(.response(hex("7F 49 03 86 01 04 90 00"))) == [.send(.powerOff)], "no reply to anyone")
+        // The card may have written before its answer was lost to the reader: the version is read again first.
+        #expect(relay.delivered(.poweredOff) == [.send(.getCredentialVersion)])
+        #expect(relay.delivered(.credentialVersion(4)) == [.send(.powerOn)])
+        #expect(relay.delivered(.atr(Self.atr)) == [.send(.apdu(select))])
+        #expect(relay.delivered(.response(hex("61 03 4F 01 00 90 00"))) == [.reply(hex("61 03 4F 01 00 90 00"))])
+    }
+
+    @Test("the reader leaving with an APDU queued: it is never sent")
+    func readerLeavesWithAnAPDUQueued() {
+        var relay = Self.serving()
+        let putData = hex("00 DB 3F FF 06 5C 01 7E 53 01 00")
+        let discovery = hex("00 CB 3F FF 03 5C 01 7E 00")
+        _ = relay.receiveAPDU(putData)
+        _ = relay.delivered(.response(hex("90 00")))
+        #expect(relay.receiveAPDU(discovery).isEmpty, "queued behind the version")
+        #expect(relay.readerDisconnected().isEmpty)
+        #expect(relay.delivered(.credentialVersion(4)) == [.send(.powerOff)])
+        #expect(relay.delivered(.poweredOff).isEmpty)
+    }
+
     @Test("after a write the version is read again before the next request")
     func versionAfterWrite() {
         var relay = Self.serving()
