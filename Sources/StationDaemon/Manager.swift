@@ -135,6 +135,11 @@ public final class Manager {
         } catch {
             throw StationDaemonError(.eventLoopFailed, "cannot create a timer: \(error.detail)")
         }
+        if config.lock.user == nil {
+            journal.log(
+                "the walk-away lock cannot lock: set lock.user in the station's config to the account whose session it locks (the card still follows the phone)",
+                priority: .warning)
+        }
         presence.onChange = { [unowned self] in presenceChanged() }
         try presence.start()
         let mirror = BlueZObjectMirror(client: client) { [unowned self] event in mirrorChanged(event) }
@@ -465,9 +470,10 @@ public final class Manager {
             presentCard(atr: atr)
         } else if !wanted, let server = vpcd, relay.isServing {
             log("taking the card out of pcscd: the phone is \(presence.state.rawValue); the card forgets a verified PIN")
+            // Before stop(): closing vpcd sends POWER_OFF, whose failure may take the link down and set its own status.
+            notifier.status("card removed (phone \(presence.state.rawValue), link up to \(config.deviceAddress))")
             vpcd = nil
             server.stop()
-            notifier.status("card removed (phone \(presence.state.rawValue), link up to \(config.deviceAddress))")
         }
         let current = status
         guard current != publishedStatus else { return }

@@ -15,6 +15,8 @@ final class StationPresence {
     static let calibrationRange = Duration.seconds(5)...Duration.seconds(300)
     /// How long after the link comes up the first RSSI reading may take before the card follows the link alone.
     static let rssiGrace = Duration.seconds(3)
+    /// A lock logind refused or did not answer is tried again after 1, 2, 4, 8 and 16 s while the phone is not near.
+    static let lockRetries = 5
 
     /// Called after anything `wantsCard` or the status depends on changed.
     var onChange: () -> Void = {}
@@ -31,6 +33,9 @@ final class StationPresence {
     private var graceTimer: TimerSource?
     private var pauseTimer: TimerSource?
     private var calibrationTimer: TimerSource?
+    private var lockRetryTimer: TimerSource?
+    /// The lock being retried, and how many tries it has had.
+    private var failedLock: (reason: String, tries: Int)?
 
     private var heardRSSIThisLink = false
     /// This link's card follows the link alone: no RSSI is coming.
@@ -81,6 +86,7 @@ final class StationPresence {
             graceTimer = try loop.makeTimer { [unowned self] in rssiGraceEnded() }
             pauseTimer = try loop.makeTimer { [unowned self] in endPause(because: "the pause is over") }
             calibrationTimer = try loop.makeTimer { [unowned self] in finishCalibration() }
+            lockRetryTimer = try loop.makeTimer { [unowned self] in retryLock() }
         } catch {
             throw StationDaemonError(.eventLoopFailed, "cannot create a timer: \(error.detail)")
         }
@@ -115,12 +121,17 @@ final class StationPresence {
     func linkDown() {
         graceTimer?.cancel()
         followsLinkOnly = false
+        if let calibration {
+            self.calibration = nil
+            calibrationTimer?.cancel()
+            calibration.completion(.failure(StationDaemonError(.notConnected, "the card's link went down during the calibration: keep the phone at the desk and calibrate again")))
+        }
         perform(engine.receive(.linkDown, now: now()))
     }
 
     private func received(_ event: ProximityEvent, at instant: MonotonicInstant) {
         guard case .rssi(let dBm, let source) = event else { return }
-        calibration?.samples.add(dBm: dBm, source: source)
+        if engine.isLinkUp { calibration?.samples.add(dBm: dBm, source: source) }
         if source == .connection, engine.isLinkUp, !heardRSSIThisLink {
             heardRSSIThisLink = true
             graceTimer?.cancel()
@@ -147,7 +158,11 @@ final class StationPresence {
         for action in actions {
             switch action {
             case .stateChanged(let state, let reason):
-                if state == .near { withheldLock = nil }
+                if state == .near {
+                    withheldLock = nil
+                    failedLock = nil
+                    lockRetryTimer?.cancel()
+                }
                 let rssi = engine.filteredRSSI.map { ", RSSI \(Int($0.rounded())) dBm" } ?? ""
                 journal.log(
                     "presence: \(state.rawValue) (\(reason)\(rssi))",
@@ -182,9 +197,23 @@ final class StationPresence {
                 lastLock = (reason, Self.wallClock())
                 onChange()
             case .failure(let error):
-                journal.log("cannot lock the session (\(reason)): \(error.detail)", priority: .error)
+                let tries = (failedLock?.reason == reason ? failedLock?.tries ?? 0 : 0) + 1
+                guard tries <= Self.lockRetries, engine.state != .near else {
+                    failedLock = nil
+                    journal.log("cannot lock the session (\(reason)): \(error.detail); giving up", priority: .error)
+                    return
+                }
+                failedLock = (reason, tries)
+                let delay = Duration.seconds(1 << (tries - 1))
+                journal.log("cannot lock the session (\(reason)): \(error.detail); trying again in \(delay)", priority: .error)
+                arm(lockRetryTimer, at: loop.now().advanced(by: delay))
             }
         }
+    }
+
+    private func retryLock() {
+        guard let failedLock, engine.state != .near else { return }
+        lock(because: failedLock.reason)
     }
 
     // MARK: pausing auto-lock
@@ -243,13 +272,16 @@ final class StationPresence {
         } catch {
             return calibration.completion(.failure(StationDaemonError(.calibrationFailed, error.detail)))
         }
-        engine.recalibrate(baseline)
-        journal.log("calibrated the seated baseline: \(Self.describe(baseline))")
+        // Kept first: a calibration that cannot be kept is not used either.
+        var kept = engine.baseline
+        for source in RSSISource.allCases where baseline[source] != nil { kept[source] = baseline[source] }
         do {
-            try baselineFile.save(engine.baseline)
+            try baselineFile.save(kept)
         } catch {
             return calibration.completion(.failure(error))
         }
+        engine.recalibrate(baseline)
+        journal.log("calibrated the seated baseline: \(Self.describe(baseline))")
         calibration.completion(.success(baseline))
         onChange()
     }

@@ -40,9 +40,9 @@ import Testing
         let presence: StationPresence
         let directory: String
 
-        init(hasRSSISource: Bool = true, settings: ProximitySettings = Harness.immediate) throws {
+        init(hasRSSISource: Bool = true, settings: ProximitySettings = Harness.immediate, withSession: Bool = true) throws {
             mock = try LogindMock()
-            try mock.addSession("c1", uid: 0, user: "root", active: true, properties: ["Type": .string("wayland")])
+            if withSession { try Self.addSession(to: mock) }
             source = DrivenSource(loop: mock.loop)
             directory = NSTemporaryDirectory() + "presence-\(UUID().uuidString)"
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
@@ -54,6 +54,12 @@ import Testing
                 baselineFile: BaselineFile(environment: ["STATE_DIRECTORY": directory]), device: "00:AA:01:00:00:00",
                 loop: mock.loop, journal: Journal(identifier: "StationPresenceTests"))
             try presence.start()
+        }
+
+        func addSession() throws { try Self.addSession(to: mock) }
+
+        static func addSession(to mock: LogindMock) throws {
+            try mock.addSession("c1", uid: 0, user: "root", active: true, properties: ["Type": .string("wayland")])
         }
 
         /// Dwells of zero, so that a burst of readings decides at once.
@@ -115,11 +121,11 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: harness.directory) }
         harness.presence.linkUp()
         harness.source.send(-55)
-        try harness.presence.pauseAutoLock(for: .seconds(1))
+        try harness.presence.pauseAutoLock(for: .seconds(3))
         #expect(harness.presence.pausedUntil != nil)
         harness.source.send(-95)
         #expect(harness.presence.state == .away)
-        #expect(!harness.run(until: { try harness.locks() > 0 }, timeout: .milliseconds(300)))
+        #expect(!harness.run(until: { try harness.locks() > 0 }, timeout: .seconds(1)))
         #expect(harness.run(until: { harness.presence.lastLock != nil }, timeout: .seconds(10)))
         #expect(try harness.locks() == 1)
         #expect(harness.presence.pausedUntil == nil)
@@ -179,6 +185,36 @@ import Testing
             #expect(error.code == .calibrationFailed)
         } else {
             Issue.record("calibration with 3 readings answered \(String(describing: result))")
+        }
+        #expect(try BaselineFile(environment: ["STATE_DIRECTORY": harness.directory]).load() == nil)
+    }
+
+    @Test func aRefusedLockIsTriedAgainWhileThePhoneIsAway() throws {
+        let harness = try Harness(withSession: false)
+        defer { try? FileManager.default.removeItem(atPath: harness.directory) }
+        harness.presence.linkUp()
+        harness.source.send(-55)
+        harness.source.send(-95)
+        #expect(harness.presence.state == .away)
+        // No session to lock yet: the first try fails; the session appears; a later try locks it.
+        #expect(!harness.run(until: { harness.presence.lastLock != nil }, timeout: .milliseconds(500)))
+        try harness.addSession()
+        #expect(harness.run(until: { harness.presence.lastLock != nil }, timeout: .seconds(10)))
+        #expect(try harness.locks() == 1)
+    }
+
+    @Test func aLinkLostDuringTheCalibrationEndsItAndKeepsNothing() throws {
+        let harness = try Harness()
+        defer { try? FileManager.default.removeItem(atPath: harness.directory) }
+        var result: Result<ProximityBaseline, StationDaemonError>?
+        harness.presence.linkUp()
+        harness.presence.calibrate(for: .seconds(5)) { result = $0 }
+        harness.source.send(-50, count: 12)
+        harness.presence.linkDown()
+        if case .failure(let error) = result {
+            #expect(error.code == .notConnected)
+        } else {
+            Issue.record("a calibration across a link loss answered \(String(describing: result))")
         }
         #expect(try BaselineFile(environment: ["STATE_DIRECTORY": harness.directory]).load() == nil)
     }
