@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "VPCD", targets: ["VPCD"]),
         .library(name: "Link", targets: ["Link"]),
         .library(name: "Noise", targets: ["Noise"]),
+        .library(name: "Pairing", targets: ["Pairing"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
