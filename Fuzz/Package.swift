@@ -57,5 +57,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "FuzzPairing",
+            dependencies: ["FuzzSupport", .product(name: "Pairing", package: "pivlink")],
+            swiftSettings: swiftSettings
+        ),
     ]
 )
