@@ -197,7 +197,7 @@ let package = Package(
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop"], swiftSettings: swiftSettings),
         .testTarget(name: "VPCDTests", dependencies: ["VPCD", "PivlinkTesting"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "ProximityTests", dependencies: ["Proximity", "ProximitySimulation", "StationDaemon"],
+            name: "ProximityTests", dependencies: ["Proximity", "ProximitySimulation"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

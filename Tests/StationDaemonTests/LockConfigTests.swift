@@ -3,7 +3,7 @@ import StationDaemon
 import Testing
 
 @Suite struct LockConfigTests {
-    let device = "device: AA:BB:CC:DD:EE:FF\n"
+    let device = StationConfigText.device
 
     @Test func withoutASectionNoUserIsSetAndTheTimeoutIsTheDefault() throws {
         let config = try Config(yaml: device)
@@ -40,14 +40,6 @@ import Testing
         ("lock:\n  confirm_timeout: 301", "lock.confirm_timeout '301'"),
     ])
     func invalidSettingsSayWhatIsWrongInOneLine(yaml: String, expected: String) {
-        do {
-            _ = try Config(yaml: device + yaml, source: "station.conf")
-            Issue.record("accepted \(yaml.debugDescription)")
-        } catch {
-            #expect(error.code == .invalidConfig)
-            #expect(error.detail.hasPrefix("station.conf: "))
-            #expect(error.detail.contains(expected))
-            #expect(!error.detail.contains("\n"))
-        }
+        StationConfigText.expectRefused(yaml, saying: expected)
     }
 }

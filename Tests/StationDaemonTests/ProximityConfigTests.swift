@@ -3,7 +3,7 @@ import StationDaemon
 import Testing
 
 @Suite struct ProximityConfigTests {
-    let device = "device: AA:BB:CC:DD:EE:FF\n"
+    let device = StationConfigText.device
 
     @Test func withoutASectionTheDefaultsApply() throws {
         let config = try Config(yaml: device)
@@ -61,14 +61,6 @@ import Testing
         ("proximity:\n  signal: [emulator]", "'proximity.signal' must be a single value"),
     ])
     func invalidSettingsSayWhatIsWrongInOneLine(yaml: String, expected: String) {
-        do {
-            _ = try Config(yaml: device + yaml, source: "station.conf")
-            Issue.record("accepted \(yaml.debugDescription)")
-        } catch {
-            #expect(error.code == .invalidConfig)
-            #expect(error.detail.hasPrefix("station.conf: "))
-            #expect(error.detail.contains(expected))
-            #expect(!error.detail.contains("\n"))
-        }
+        StationConfigText.expectRefused(yaml, saying: expected)
     }
 }
