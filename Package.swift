@@ -94,14 +94,14 @@ let package = Package(
             name: "StationDaemon",
             dependencies: [
                 "StationCore", "Link", "BlueZ", "DBus", "EventLoop", "VPCD", "CardDaemon", "APDU", "Proximity",
-                "ProximitySimulation", "CBluetooth",
+                "ProximitySimulation", "CBluetooth", "Pairing", "CredentialStore", "CardCrypto",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "CardDaemon",
-            dependencies: ["PIVCard", "CredentialStore", "VPCD", "EventLoop", "Link", "BlueZ", "DBus"],
+            dependencies: ["PIVCard", "CredentialStore", "VPCD", "EventLoop", "Link", "BlueZ", "DBus", "Pairing"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -198,6 +198,11 @@ let package = Package(
         .testTarget(name: "VPCDTests", dependencies: ["VPCD", "PivlinkTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ProximityTests", dependencies: ["Proximity", "ProximitySimulation"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CardDaemonTests",
+            dependencies: ["CardDaemon", "PIVCard", "Pairing", "CredentialStore", "CardCrypto", "PivlinkTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,5 +1,7 @@
-/// Failures of the card daemon's own glue: loading the card's state, and starting `VPCDServer` (or parsing its
-/// endpoint). Once running, the server reports trouble through its log and keeps serving (or retrying) instead
+import Pairing
+
+/// Failures of the card daemon's own glue: loading the card's state and pairings, changing the pairings, and
+/// starting `VPCDServer` (or parsing its endpoint). Once running, the server reports trouble through its log and keeps serving (or retrying) instead
 /// of throwing.
 public struct CardDaemonError: Error, Hashable, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -12,6 +14,10 @@ public struct CardDaemonError: Error, Hashable, Sendable, CustomStringConvertibl
             case listenFailed
             case eventLoopFailed
             case bluetoothFailed
+            case alreadyPaired
+            case notPaired
+            case tooManyPairings
+            case noPairingIdentity
         }
 
         private let value: Value
@@ -34,6 +40,15 @@ public struct CardDaemonError: Error, Hashable, Sendable, CustomStringConvertibl
         /// The system bus or bluetoothd refused what serving over Bluetooth needs (connecting, exporting the
         /// GATT application, an adapter name that is not one).
         public static let bluetoothFailed = Code(.bluetoothFailed)
+        /// The station's key or fingerprint is already among the card's pairings.
+        public static let alreadyPaired = Code(.alreadyPaired)
+        /// No station with that fingerprint is paired with the card.
+        public static let notPaired = Code(.notPaired)
+        /// The card already keeps the most pairings it may (`PairingList.maximumCount`).
+        public static let tooManyPairings = Code(.tooManyPairings)
+        /// The credential holds no pairing identity yet: it was written before pairing existed and has not been
+        /// opened read-write since.
+        public static let noPairingIdentity = Code(.noPairingIdentity)
 
         public var description: String {
             switch value {
@@ -45,6 +60,10 @@ public struct CardDaemonError: Error, Hashable, Sendable, CustomStringConvertibl
             case .listenFailed: "listenFailed"
             case .eventLoopFailed: "eventLoopFailed"
             case .bluetoothFailed: "bluetoothFailed"
+            case .alreadyPaired: "alreadyPaired"
+            case .notPaired: "notPaired"
+            case .tooManyPairings: "tooManyPairings"
+            case .noPairingIdentity: "noPairingIdentity"
             }
         }
     }
@@ -58,4 +77,18 @@ public struct CardDaemonError: Error, Hashable, Sendable, CustomStringConvertibl
     }
 
     public var description: String { detail }
+}
+
+extension CardDaemonError {
+    /// A pairing list's refusal of an add or remove, under this module's codes; its detail already says what to do.
+    init(refusal: PairingError) {
+        let code: Code =
+            switch refusal.code {
+            case .alreadyPaired: .alreadyPaired
+            case .tooManyPairings: .tooManyPairings
+            // The only other refusal a pairing list's add or remove makes.
+            default: .notPaired
+            }
+        self.init(code, refusal.detail)
+    }
 }

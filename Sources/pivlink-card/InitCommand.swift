@@ -7,7 +7,7 @@ import PIVCard
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
-        abstract: "Create an empty credential: no keys yet, the PIN, PUK and management key set.",
+        abstract: "Create an empty credential: no keys yet, the PIN, PUK and management key set, a new pairing key.",
         discussion: """
             Without --pin, --puk and --management-key the card gets the values PIV tools expect out of the box \
             (PIN 123456, PUK 12345678, 3DES management key 010203040506070801020304050607080102030405060708); \
@@ -60,11 +60,15 @@ struct InitCommand: ParsableCommand {
             managementKey: ManagementKey(algorithm: algorithm, key: keyBytes,
                                          isDefault: managementKey == nil),
             kdf: .interactive, environment: CardEnvironment())
+        let random = SystemRandom()
+        let pairings = CardPairings.generate(random: random)
         _ = try CredentialDirectory.create(
-            at: storeOptions.store, payload: try CardStateDocument.encode(state), force: force,
-            sealer: SystemdCredsSealer(), random: SystemRandom())
+            at: storeOptions.store,
+            payload: try CardStateDocument(state: state, pairings: pairings).encoded(), force: force,
+            sealer: SystemdCredsSealer(), random: random)
         let status = CardStatus(state)
         print("Created a PIV credential in \(storeOptions.store): serial \(status.serial), GUID \(status.guid ?? "-").")
+        print("The card's pairing key is \(pairings.fingerprint); no station is paired yet.")
         let defaults = [
             pin == nil ? "PIN 123456" : nil,
             puk == nil ? "PUK 12345678" : nil,

@@ -1,18 +1,19 @@
 import ArgumentParser
 import CardCrypto
+import CardDaemon
 import PIVCard
 
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show the credential: serial, GUID, keys and certificates, tries left. Never a secret."
+        abstract: "Show the credential: serial, GUID, keys and certificates, tries left, pairings. Never a secret."
     )
 
     @OptionGroup var storeOptions: StoreOptions
 
     func run() throws {
-        let (_, state) = try storeOptions.open(.readOnly)
-        let status = CardStatus(state)
+        let (_, document) = try storeOptions.openDocument(.readOnly)
+        let status = CardStatus(document.state)
         print("store:           \(storeOptions.store)")
         print("serial:          \(status.serial)")
         print("GUID:            \(status.guid ?? "none")")
@@ -26,6 +27,21 @@ struct StatusCommand: ParsableCommand {
                 "  \(slot.slot)", Self.name(slot.algorithm), "\(slot.origin)", "PIN \(slot.pinPolicy)",
             ].map { $0.padding(toLength: 12, withPad: " ", startingAt: 0) }
             print(columns.joined() + "certificate: \(slot.certificateSubject ?? "none")")
+        }
+        Self.printPairings(document.pairings)
+    }
+
+    private static func printPairings(_ pairings: CardPairings?) {
+        guard let pairings else {
+            print("card key:        none yet (pivlink-card serve creates it)")
+            print("paired stations: none")
+            return
+        }
+        print("card key:        \(pairings.fingerprint)")
+        let stations = pairings.stations.records
+        print(stations.isEmpty ? "paired stations: none" : "paired stations:")
+        for station in stations {
+            print("  \(station.fingerprint)  \(station.name)")
         }
     }
 
