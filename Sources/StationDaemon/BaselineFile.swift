@@ -7,7 +7,6 @@ import Proximity
 /// Not a secret: a signal level.
 public struct BaselineFile: Sendable {
     public static let fileName = "baseline.json"
-    public static let fallbackDirectory = "/var/lib/pivlink-station"
     /// Any RSSI a controller reports lies in −127…20 dBm; a level outside is a damaged file.
     static let plausible = -127.0...20.0
 
@@ -17,10 +16,9 @@ public struct BaselineFile: Sendable {
         self.path = path
     }
 
-    /// In `$STATE_DIRECTORY` (its first entry: systemd separates several with ':'), else the fallback directory.
+    /// In the station's state directory (`StationStateDirectory`).
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
-        let directory = environment["STATE_DIRECTORY"]?.split(separator: ":").first.map(String.init)
-        path = (directory.flatMap { $0.isEmpty ? nil : $0 } ?? Self.fallbackDirectory) + "/" + Self.fileName
+        path = StationStateDirectory.path(environment: environment) + "/" + Self.fileName
     }
 
     /// The stored baseline; nil when there is none yet.

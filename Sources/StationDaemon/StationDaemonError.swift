@@ -1,5 +1,8 @@
-/// Failures of pivlink-station's start-up (its config, the bus, the event loop) and of locking the holder's session
-/// (`SessionLocker`). Once running, the daemon reports trouble through its log and retries instead of throwing.
+import Pairing
+
+/// Failures of pivlink-station's start-up (its config, the bus, the event loop, its stored state), of locking the
+/// holder's session (`SessionLocker`) and of changing its pairings (`StationPairingStore`). Once running, the daemon
+/// reports trouble through its log and retries instead of throwing.
 public struct StationDaemonError: Error, Hashable, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: Hashable, Sendable {
@@ -13,6 +16,9 @@ public struct StationDaemonError: Error, Hashable, Sendable, CustomStringConvert
             case notConnected
             case calibrationFailed
             case stateFailed
+            case alreadyPaired
+            case notPaired
+            case tooManyPairings
         }
 
         private let value: Value
@@ -36,8 +42,14 @@ public struct StationDaemonError: Error, Hashable, Sendable, CustomStringConvert
         public static let notConnected = Code(.notConnected)
         /// Calibration heard too few RSSI readings.
         public static let calibrationFailed = Code(.calibrationFailed)
-        /// The station's state (the seated baseline) cannot be read or written.
+        /// The station's state (the seated baseline, the pairing store's document) cannot be read or written.
         public static let stateFailed = Code(.stateFailed)
+        /// The card's key or fingerprint is already among the station's pairings.
+        public static let alreadyPaired = Code(.alreadyPaired)
+        /// No card with that fingerprint is paired with the station.
+        public static let notPaired = Code(.notPaired)
+        /// The station already keeps the most pairings it may (`PairingList.maximumCount`).
+        public static let tooManyPairings = Code(.tooManyPairings)
 
         public var description: String {
             switch value {
@@ -51,6 +63,9 @@ public struct StationDaemonError: Error, Hashable, Sendable, CustomStringConvert
             case .notConnected: "notConnected"
             case .calibrationFailed: "calibrationFailed"
             case .stateFailed: "stateFailed"
+            case .alreadyPaired: "alreadyPaired"
+            case .notPaired: "notPaired"
+            case .tooManyPairings: "tooManyPairings"
             }
         }
     }
@@ -64,4 +79,18 @@ public struct StationDaemonError: Error, Hashable, Sendable, CustomStringConvert
     }
 
     public var description: String { detail }
+}
+
+extension StationDaemonError {
+    /// A pairing list's refusal of an add or remove, under this module's codes; its detail already says what to do.
+    init(refusal: PairingError) {
+        let code: Code =
+            switch refusal.code {
+            case .alreadyPaired: .alreadyPaired
+            case .tooManyPairings: .tooManyPairings
+            // The only other refusal a pairing list's add or remove makes.
+            default: .notPaired
+            }
+        self.init(code, refusal.detail)
+    }
 }
