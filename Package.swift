@@ -131,7 +131,7 @@ let package = Package(
         .executableTarget(
             name: "pivlink-bench",
             dependencies: [
-                "PIVCard", "CardCrypto", "APDU", "CPCSCLite",
+                "PIVCard", "CardCrypto", "APDU", "CPCSCLite", "Link", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -9,6 +9,8 @@ struct BenchError: Error, CustomStringConvertible {
         case key
         /// The three paths disagree: a result does not check against the key.
         case mismatch
+        /// The in-process link between the station's and the card's machines failed (`pivlink-bench channel`).
+        case link
     }
 
     let code: Code

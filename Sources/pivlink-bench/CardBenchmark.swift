@@ -19,6 +19,16 @@ final class CardBenchmark {
         clients = [.inProcess: inProcess, .pcsc: pcsc]
     }
 
+    /// A fresh credential as `pivlink-card init` makes it (default PIN, PUK and management key), in memory.
+    static func newCard() throws -> PIVCard {
+        let state = try CardProvisioning.newCredential(
+            pin: ReferenceValue.defaultPIN, puk: ReferenceValue.defaultPUK,
+            managementKey: ManagementKey(algorithm: CardProvisioning.defaultManagementKeyAlgorithm,
+                                         key: CardProvisioning.defaultManagementKey, isDefault: true),
+            kdf: .interactive, environment: CardEnvironment())
+        return PIVCard(state: state, store: InMemoryCardStateStore())
+    }
+
     /// Puts each key into its slot with the PIN policy "once" through real APDUs (management key mutual
     /// authentication, IMPORT), then verifies the PIN for the session.
     static func load(_ keys: [(key: BenchmarkKey, slot: UInt8)], into client: PIVClient) throws {

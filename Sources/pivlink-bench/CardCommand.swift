@@ -44,13 +44,7 @@ struct CardCommand: ParsableCommand {
         let rsa = try BenchmarkKey(name: "RSA-2048", algorithm: .rsa2048)
         let keys = [(key: p256, slot: KeySlot.authentication.reference), (key: rsa, slot: KeySlot.keyManagement.reference)]
 
-        let state = try CardProvisioning.newCredential(
-            pin: ReferenceValue.defaultPIN, puk: ReferenceValue.defaultPUK,
-            managementKey: ManagementKey(algorithm: CardProvisioning.defaultManagementKeyAlgorithm,
-                                         key: CardProvisioning.defaultManagementKey, isDefault: true),
-            kdf: .interactive, environment: CardEnvironment())
-        let card = PIVCard(state: state, store: InMemoryCardStateStore())
-        let inProcess = PIVClient(transport: InProcessTransport(card: card))
+        let inProcess = PIVClient(transport: InProcessTransport(card: try CardBenchmark.newCard()))
         let pcsc = PIVClient(transport: try PCSCTransport(reader: reader, wait: .seconds(wait)))
         for client in [inProcess, pcsc] {
             try CardBenchmark.load(keys, into: client)

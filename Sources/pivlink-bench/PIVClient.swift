@@ -68,8 +68,13 @@ final class PIVClient {
         return response.data
     }
 
+    /// SELECT of the PIV application by its full AID; the card answers its application property template.
+    static var selectCommand: CommandAPDU {
+        CommandAPDU(ins: 0xA4, p1: 0x04, p2: 0x00, data: pivAID, le: 256)
+    }
+
     func selectPIV() throws {
-        try send(CommandAPDU(ins: 0xA4, p1: 0x04, p2: 0x00, data: Self.pivAID, le: 256), "SELECT PIV")
+        try send(Self.selectCommand, "SELECT PIV")
     }
 
     /// Mutual authentication with the 9B key (SP 800-73-5 pt2 App. A.1): decrypt the card's witness, send it

@@ -1,7 +1,7 @@
 import Foundation
 
-/// The benchmark's table: ops/s per path, the ratios (a)/(c) and (b)/(a), and what the card and the PC/SC
-/// path add per operation and per APDU.
+/// The benchmarks' tables. card: ops/s per path, the ratios (a)/(c) and (b)/(a), and what the card and the PC/SC
+/// path add per operation and per APDU. channel: the same exchange in the clear and over the secure channel.
 enum ResultTable {
     /// Titles and widths; the first column is left-aligned, the others right-aligned.
     private static func columns(_ route: ReaderRoute) -> [(title: String, width: Int)] {
@@ -36,6 +36,35 @@ enum ResultTable {
         return lines.joined(separator: "\n")
     }
 
+    /// `pivlink-bench channel`: per operation and MTU, ops/s and µs per APDU in the clear and over the secure
+    /// channel, what the channel adds per APDU, and the ratio of the times.
+    static func render(_ rows: [ChannelCommand.Row]) -> String {
+        let columns: [(title: String, width: Int)] = [
+            ("operation", 20), ("MTU", 4), ("APDUs", 5), ("bytes", 5), ("plaintext /s", 13), ("secure /s", 13),
+            ("plaintext µs/APDU", 17), ("secure µs/APDU", 14), ("added µs/APDU", 13), ("secure/plaintext", 22),
+        ]
+        let width = columns.map(\.width).reduce(columns.count - 1, +)
+        var lines = [line(columns.map(\.title), columns), String(repeating: "-", count: width)]
+        for row in rows {
+            let plaintext = row.measurements[.plaintext]
+            let secure = row.measurements[.secure]
+            let apdus = row.apdus ?? 1
+            lines.append(line([
+                row.operation, "\(row.mtu)", row.apdus.map(String.init) ?? "–", row.answerBytes.map(String.init) ?? "–",
+                rate(plaintext), rate(secure), microseconds(plaintext, per: apdus), microseconds(secure, per: apdus),
+                microseconds(added: secure, over: plaintext, per: apdus), ratio(plaintext, secure),
+            ], columns))
+        }
+        lines += [
+            "",
+            "ops/s ± half the range of the per-round rates; µs/APDU = 1/(ops/s) / APDUs; added = secure − plaintext;",
+            "secure/plaintext = the ratio of the times, overall [lowest–highest per round]. bytes: the whole answer.",
+            "connect rows count connections, not APDUs: µs per connection (plaintext: both machines set up; secure:",
+            "that plus two ephemeral X25519 keys and the Noise IK handshake both ways).",
+        ]
+        return lines.joined(separator: "\n")
+    }
+
     private static func line(_ cells: [String], _ columns: [(title: String, width: Int)]) -> String {
         zip(cells, columns).enumerated().map { index, pair in
             let (text, column) = pair
@@ -60,10 +89,17 @@ enum ResultTable {
         return overall + " [\(ratioText(low, digits: 2))–\(ratioText(high, digits: 2))]"
     }
 
-    /// Significant digits down to 0.1; below, "1/N", which reads better than 0.000615.
+    /// Significant digits from 0.1 up; below, "1/N", which reads better than 0.000615; whole numbers once the
+    /// digits run out, which read better than 6.4e+02.
     private static func ratioText(_ value: Double, digits: Int) -> String {
         guard value > 0 else { return "0" }
-        return value >= 0.1 ? String(format: "%.\(digits)g", value) : String(format: "1/%.0f", 1 / value)
+        if value < 0.1 { return String(format: "1/%.0f", 1 / value) }
+        return value < pow(10, Double(digits)) ? String(format: "%.\(digits)g", value) : String(format: "%.0f", value)
+    }
+
+    private static func microseconds(_ measurement: Measurement?, per count: Int) -> String {
+        guard let measurement, measurement.rate > 0, count > 0 else { return "–" }
+        return String(format: "%.2f", 1e6 / measurement.rate / Double(count))
     }
 
     private static func microseconds(added slower: Measurement?, over faster: Measurement?, per count: Int) -> String {

@@ -55,12 +55,31 @@ struct Workload {
 
     /// GET VERSION (YubiKey FD): no key, no crypto, a 3-byte answer; what one APDU costs by itself.
     static var getVersion: Workload {
+        fixedAnswer("GET VERSION (no key)", CommandAPDU(ins: 0xFD, p1: 0x00, p2: 0x00, le: 256),
+                    expected: PIVCard.firmwareVersion)
+    }
+
+    /// GET DATA of the object `tag` (`00 CB 3F FF 05 5C 03 tag 00`); the answer `card` gives now is the one
+    /// expected on every path.
+    static func getData(_ name: String, tag: UInt32, answeredBy card: PIVClient) throws -> Workload {
+        let tagList = TLV(0x5C, [UInt8(tag >> 16 & 0xFF), UInt8(tag >> 8 & 0xFF), UInt8(tag & 0xFF)]).encoded
+        let command = CommandAPDU(ins: 0xCB, p1: 0x3F, p2: 0xFF, data: tagList, le: 256)
+        return fixedAnswer(name, command, expected: try card.send(command, name))
+    }
+
+    /// SELECT of the PIV application by its full AID; the application property template `card` answers now is
+    /// the one expected on every path.
+    static func selectPIV(answeredBy card: PIVClient) throws -> Workload {
+        fixedAnswer("SELECT PIV", PIVClient.selectCommand, expected: try card.send(PIVClient.selectCommand, "SELECT PIV"))
+    }
+
+    /// A command without a key whose answer is known beforehand (a constant, or read from the card once).
+    private static func fixedAnswer(_ name: String, _ command: CommandAPDU, expected: [UInt8]) -> Workload {
         Workload(
-            name: "GET VERSION (no key)", links: [CommandAPDU(ins: 0xFD, p1: 0x00, p2: 0x00, le: 256).serialized()],
-            rawOpenSSL: nil,
+            name: name, links: PIVClient.chainLinks(command), rawOpenSSL: nil,
             checkCardAnswer: { answer in
-                guard answer == PIVCard.firmwareVersion else {
-                    throw BenchError(.mismatch, "GET VERSION answered \(answer), not \(PIVCard.firmwareVersion)")
+                guard answer == expected else {
+                    throw BenchError(.mismatch, "\(name) answered \(answer.count) bytes other than the \(expected.count) expected")
                 }
             },
             checkRawResult: { _ in })

@@ -6,7 +6,7 @@ struct PivlinkBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pivlink-bench",
         abstract: "pivlink benchmarks (scripts/bench runs them with the setup they need).",
-        subcommands: [CardCommand.self]
+        subcommands: [CardCommand.self, ChannelCommand.self]
     )
 }
 
