@@ -1,7 +1,10 @@
 import BlueZ
+import CardCrypto
+import Crypto
 import DBus
 import EventLoop
 import Link
+import Pairing
 
 #if canImport(Glibc)
 import Glibc
@@ -66,6 +69,10 @@ public final class BLEPeripheralServer {
         let device: DBusObjectPath
         let mtu: Int
         var watch: DBusRegistration?
+        /// The paired station its secure channel authenticated; nil before the handshake and while pairing.
+        var stationKey: [UInt8]?
+        /// Its UNPAIR is being answered: its removal must not drop it before the answer is out.
+        var isUnpairing = false
     }
 
     public let configuration: Configuration
@@ -79,9 +86,15 @@ public final class BLEPeripheralServer {
     private var disconnectWhenIdle = false
     private let journal: Journal
     private let onRegistered: () -> Void
+    /// The card's identity and paired stations, as stored.
+    public let stations: CardStations
+    /// The pairing window and ceremony.
+    public let pairing: CardPairingSession
+    /// Runs after every change of `busStatus`.
+    public var onStatusChange: () -> Void = {}
 
     private var application: GattApplication?
-    private var advertisement: LEAdvertisement?
+    private var advertiser: CardAdvertiser?
     private var ownerWatch: DBusRegistration?
     private var isBlueZPresent = false
     /// Counts registration attempts and bluetoothd instances, so that a late reply to an old attempt is dropped.
@@ -106,15 +119,26 @@ public final class BLEPeripheralServer {
     /// The device of the station being served, if any.
     public var servedDevice: DBusObjectPath? { central?.device }
 
+    /// What `org.pivlink.Card1` shows now.
+    public var busStatus: CardBusStatus {
+        var status = CardBusStatus(fingerprint: stations.identity.fingerprint, records: stations.records)
+        status.pairing = pairing.status
+        status.station = central?.stationKey.flatMap(stations.record(forKey:))?.fingerprint.description ?? ""
+        return status
+    }
+
     /// - Parameters:
     ///   - credentialVersion: the credential's current version, for GET_CREDENTIAL_VERSION.
     ///   - journal: registration and stations, a station's link up and down with their MESSAGE_IDs (never
     ///     fragments or APDUs).
+    ///   - stations: the card's identity and pairings; every connection's handshake checks the station against
+    ///     them as they are at its connect.
+    ///   - pairing: the pairing window; a connection made while it accepts pairing may carry the ceremony.
     ///   - onRegistered: runs after each successful registration (the first one is the daemon's READY).
     public init(
         configuration: Configuration, client: BlueZClient, loop: EventLoop, card: any CardSession,
-        credentialVersion: @escaping () -> UInt64, journal: Journal,
-        onRegistered: @escaping () -> Void = {}
+        credentialVersion: @escaping () -> UInt64, stations: CardStations, pairing: CardPairingSession,
+        journal: Journal, onRegistered: @escaping () -> Void = {}
     ) throws(CardDaemonError) {
         self.configuration = configuration
         self.client = client
@@ -128,6 +152,8 @@ public final class BLEPeripheralServer {
         worker = try CardWorker(adapter: LinkCardAdapter(card: card, credentialVersion: credentialVersion), loop: loop)
         self.journal = journal
         self.onRegistered = onRegistered
+        self.stations = stations
+        self.pairing = pairing
         machine = LinkPeripheralStateMachine(info: configuration.info, configuration: configuration.link)
     }
 
@@ -151,13 +177,24 @@ public final class BLEPeripheralServer {
         } catch {
             throw CardDaemonError(.eventLoopFailed, "cannot create a timer: \(error.detail)")
         }
+        advertiser = try CardAdvertiser(
+            connection: client.connection, adapter: adapter, loop: loop, journal: journal,
+            serviceData: { [unowned self] turn in
+                CardAdvertisement.serviceData(
+                    turn: turn, slot: AdvertisingSlot(unixTime: Int64(time(nil))),
+                    identity: stations.identity.keyPair, stations: stations.records,
+                    pairingOpen: pairing.acceptsPairing)
+            })
+        stations.observe { [unowned self] change in stationsChanged(change) }
+        pairing.onChange = { [unowned self] in
+            advertiser?.refresh()
+            onStatusChange()
+        }
+        pairing.onCeremonyEnded = { [unowned self] in lose(because: "the pairing ceremony ended") }
         do {
             application = try GattApplication(
                 connection: client.connection, path: CardGATTApplication.path,
                 services: CardGATTApplication.services(handlers(), offeringAcquiredSockets: configuration.offersAcquiredSockets))
-            advertisement = try LEAdvertisement(
-                connection: client.connection, path: CardAdvertisement.path, content: CardAdvertisement.content,
-                onRelease: { [unowned self] in log("bluetoothd released the advertisement") })
             ownerWatch = try client.watchOwner { [unowned self] change in ownerChanged(change) }
             try client.currentOwner { [unowned self] result in
                 switch result {
@@ -195,10 +232,10 @@ public final class BLEPeripheralServer {
             cardTimer = nil
             ownerWatch?.cancel()
             application?.remove()
-            advertisement?.remove()
             done()
         }
         guard isRegistered, isBlueZPresent else {
+            advertiser?.stop {}
             finish()
             return
         }
@@ -210,8 +247,8 @@ public final class BLEPeripheralServer {
                 finish()
             }
         }
+        advertiser?.stop { replied(.success(())) }
         do {
-            try adapter.unregisterAdvertisement(CardAdvertisement.path, reply: replied)
             try adapter.unregisterApplication(CardGATTApplication.path, reply: replied)
             retryTimer = try loop.makeTimer { finish() }
             try retryTimer?.arm(after: unregisterTimeout)
@@ -221,11 +258,12 @@ public final class BLEPeripheralServer {
     }
 
     /// Serves `card` on the system bus's bluetoothd until SIGTERM or SIGINT, then unregisters and returns exit
-    /// code 0: what `pivlink-card serve --ble` runs. Tells systemd READY=1 after the first registration and
-    /// STOPPING=1 on the signal. Losing the bus connection ends it with exit code 1.
+    /// code 0: what `pivlink-card serve --ble` runs. The card's identity and pairings come from `store`, and
+    /// `org.pivlink.Card1` is served under `org.pivlink.Card`. Tells systemd READY=1 after the bus name and the
+    /// first registration and STOPPING=1 on the signal. Losing the bus connection ends it with exit code 1.
     public static func run(
         configuration: Configuration, card: any CardSession, credentialVersion: @escaping () -> UInt64,
-        journal: Journal
+        store: CredentialStateStore, journal: Journal
     ) throws(CardDaemonError) -> Int32 {
         let loop: EventLoop
         do {
@@ -239,20 +277,46 @@ public final class BLEPeripheralServer {
         } catch {
             throw CardDaemonError(.bluetoothFailed, "cannot connect to the system bus: \(error.message)")
         }
+        let stations: CardStations
+        do {
+            stations = try CardStations(store: store, random: SystemRandom())
+        } catch let error as CardDaemonError {
+            throw error
+        } catch {
+            throw CardDaemonError(.unreadableState, "cannot read the card's pairings: \(error)")
+        }
+        journal.log("card key \(stations.identity.fingerprint); \(stations.records.count) station(s) paired")
+        let pairing = try CardPairingSession(loop: loop, stations: stations, random: SystemRandom(), journal: journal)
         let notifier = ServiceNotifier()
         var isReady = false
+        var ownsName = false
+        var isRegistered = false
+        let readyIfDone: () -> Void = {
+            let status = "serving the card over Bluetooth LE on \(configuration.adapter)"
+            guard ownsName, isRegistered else { return }
+            if isReady {
+                notifier.status(status)
+            } else {
+                isReady = true
+                notifier.ready(status: status)
+            }
+        }
         let server = try BLEPeripheralServer(
             configuration: configuration, client: BlueZClient(connection: connection), loop: loop, card: card,
-            credentialVersion: credentialVersion, journal: journal,
+            credentialVersion: credentialVersion, stations: stations, pairing: pairing, journal: journal,
             onRegistered: {
-                let status = "serving the card over Bluetooth LE on \(configuration.adapter)"
-                if isReady {
-                    notifier.status(status)
-                } else {
-                    isReady = true
-                    notifier.ready(status: status)
-                }
+                isRegistered = true
+                readyIfDone()
             })
+        let bus = try CardBusService(
+            connection: connection, status: server.busStatus, handlers: server.busHandlers())
+        server.onStatusChange = { [unowned server, unowned bus] in
+            do throws(CardDaemonError) {
+                try bus.update(server.busStatus)
+            } catch {
+                journal.log(error.detail, priority: .warning)
+            }
+        }
         connection.onDisconnect = { [unowned loop] in
             journal.log("lost the system bus; stopping", priority: .error)
             loop.exit(1)
@@ -266,12 +330,38 @@ public final class BLEPeripheralServer {
         } catch {
             throw CardDaemonError(.eventLoopFailed, error.detail)
         }
+        bus.requestName { [unowned loop] result in
+            switch result {
+            case .success:
+                ownsName = true
+                readyIfDone()
+            case .failure(let error):
+                journal.log(error.detail, priority: .error)
+                loop.exit(1)
+            }
+        }
         try server.start()
         do {
-            return try withExtendedLifetime((connection, server)) { () throws(EventLoopError) in try loop.run() }
+            return try withExtendedLifetime((connection, server, bus)) { () throws(EventLoopError) in try loop.run() }
         } catch {
             throw CardDaemonError(.eventLoopFailed, error.detail)
         }
+    }
+
+    /// What `org.pivlink.Card1`'s methods do on this server: the pairing window, and unpairing (a connected
+    /// station whose pairing goes is disconnected at once).
+    public func busHandlers() -> CardBusService.Handlers {
+        CardBusService.Handlers(
+            startPairing: { [unowned self] duration, name throws(CardDaemonError) in
+                try pairing.start(for: duration, name: name)
+            },
+            confirmPairing: { [unowned self] code throws(CardDaemonError) in try pairing.confirm(code: code) },
+            rejectPairing: { [unowned self] () throws(CardDaemonError) in try pairing.reject() },
+            cancelPairing: { [unowned self] () throws(CardDaemonError) in try pairing.cancel() },
+            unpair: { [unowned self] fingerprint throws(CardDaemonError) in
+                let record = try stations.remove(fingerprint: fingerprint)
+                log("station \(record.fingerprint) (\(record.name)) unpaired on the card")
+            })
     }
 
     // MARK: registration
@@ -284,6 +374,7 @@ public final class BLEPeripheralServer {
             generation += 1
             retryTimer?.cancel()
             lose(because: "bluetoothd left the bus")
+            advertiser?.bluezLeft()
             if let notifySocket {
                 notifySocket.close()
                 self.notifySocket = nil
@@ -299,7 +390,7 @@ public final class BLEPeripheralServer {
         }
     }
 
-    /// RegisterApplication, then RegisterAdvertisement; AlreadyExists counts as done.
+    /// RegisterApplication (AlreadyExists counts as done), then the advertisement's turns (`CardAdvertiser`).
     private func register() {
         guard isBlueZPresent, !isStopping else { return }
         generation += 1
@@ -312,25 +403,11 @@ public final class BLEPeripheralServer {
                     retry("registering the GATT application failed: \(error)")
                     return
                 }
-                registerAdvertisement(attempt)
-            }
-        } catch {
-            fail("cannot call bluetoothd: \(error.detail)")
-        }
-    }
-
-    private func registerAdvertisement(_ attempt: Int) {
-        do {
-            try adapter.registerAdvertisement(CardAdvertisement.path) { [unowned self] result in
-                guard attempt == generation else { return }
-                if let error = result.failure, error.code != .alreadyExists {
-                    retry("registering the advertisement failed: \(error)")
-                    return
-                }
                 isRegistered = true
                 backoff.reset()
                 reportedRegistrationFailure = false
-                log("registered the pivlink GATT application and advertisement on \(configuration.adapter)")
+                log("registered the pivlink GATT application on \(configuration.adapter)")
+                advertiser?.bluezAppeared()
                 onRegistered()
             }
         } catch {
@@ -384,11 +461,16 @@ public final class BLEPeripheralServer {
         let mtu = options.mtu ?? LinkFragment.minimumMTU
         let actions: [LinkPeripheralAction]
         do {
-            actions = try machine.connect(mtu: mtu, now: now())
+            actions = try machine.connect(
+                mtu: mtu,
+                security: .card(
+                    staticKey: stations.linkStaticKey, pairedStations: stations.pairedKeys,
+                    acceptsPairing: pairing.acceptsPairing, ephemeralKey: Curve25519.KeyAgreement.PrivateKey()),
+                now: now())
         } catch {
             return .failure(BlueZError(.invalidArguments, error.detail))
         }
-        var bound = Central(device: device, mtu: mtu, watch: nil)
+        var bound = Central(device: device, mtu: mtu, watch: nil, stationKey: nil)
         do {
             bound.watch = try client.watchProperties(at: device, interface: BlueZNames.device) { [unowned self] change in
                 if change.changed["Connected"]?.boolean == false, central?.device == device {
@@ -473,6 +555,10 @@ public final class BLEPeripheralServer {
         self.central = nil
         central.watch?.cancel()
         refusedDevices = []
+        pairing.connectionLost()
+        if central.stationKey != nil {
+            onStatusChange()
+        }
         if let writeSocket {
             // BlueZ asks for a new socket at the next station's first write, which names that station.
             writeSocket.close()
@@ -496,6 +582,8 @@ public final class BLEPeripheralServer {
             switch action {
             case .send(let fragments):
                 send(fragments)
+            case .process(.unpair):
+                unpairServedStation()
             case .process(let request):
                 worker.answer(request, now: loop.now()) { [unowned self] answer in
                     if disconnectWhenIdle {
@@ -508,6 +596,18 @@ public final class BLEPeripheralServer {
             case .cancelProcessing:
                 // A card operation cannot be interrupted; the machine drops its answer when it comes.
                 break
+            case .pairingMessage(let message):
+                let accepted = pairing.receive(message) { [unowned self] answer in
+                    perform(machine.sendPairing(answer, now: now()))
+                }
+                if !accepted {
+                    disconnect(because: "sent a pairing message while no pairing window is open")
+                }
+            case .channelOpen(let stationKey):
+                channelOpened(stationKey)
+            case .channelFailed(let error):
+                // The machine answers nothing more on this connection; free the card for another station.
+                disconnect(because: "refused: \(error.detail)")
             case .armTimer(let deadline):
                 do {
                     try linkTimer?.arm(at: MonotonicInstant(microseconds: 0).advanced(by: deadline))
@@ -519,6 +619,57 @@ public final class BLEPeripheralServer {
             }
         }
         armCardTimer()
+    }
+
+    private func channelOpened(_ stationKey: [UInt8]) {
+        guard var central else { return }
+        central.stationKey = stationKey
+        self.central = central
+        let name = stations.record(forKey: stationKey).map { "\($0.fingerprint) (\($0.name))" } ?? "unknown"
+        let fingerprint = stations.record(forKey: stationKey)?.fingerprint.description ?? ""
+        journal.log(
+            "secure channel open with station \(name) on \(central.device)",
+            fields: ["PIVLINK_STATION": central.device.description, "PIVLINK_STATION_KEY": fingerprint])
+        onStatusChange()
+    }
+
+    /// UNPAIR over the channel: the station's pairing is removed (on disk first), UNPAIRED answers it, and its
+    /// connection is dropped. The card application never sees it.
+    private func unpairServedStation() {
+        guard var central, let key = central.stationKey, let record = stations.record(forKey: key) else {
+            perform(machine.finish(.error(.notPaired), now: now()))
+            return
+        }
+        central.isUnpairing = true
+        self.central = central
+        do {
+            try stations.remove(fingerprint: record.fingerprint)
+        } catch {
+            log("cannot unpair station \(record.fingerprint) as it asked: \(error.detail)")
+            self.central?.isUnpairing = false
+            perform(machine.finish(.error(.other), now: now()))
+            return
+        }
+        log("station \(record.fingerprint) (\(record.name)) unpaired itself")
+        perform(machine.finish(.unpaired, now: now()))
+        lose(because: "unpaired")
+    }
+
+    private func stationsChanged(_ change: CardStations.Change) {
+        advertiser?.refresh()
+        if case .removed(let record) = change, let central, central.stationKey == record.publicKey.bytes,
+            !central.isUnpairing
+        {
+            disconnect(because: "was unpaired")
+        }
+        onStatusChange()
+    }
+
+    /// Ends the link with the bound station and asks bluetoothd to disconnect it, so that it cannot keep the card.
+    private func disconnect(because reason: String) {
+        guard let central else { return }
+        lose(because: reason)
+        try? BlueZDevice(client: client, path: central.device).disconnect { _ in }
     }
 
     private func send(_ fragments: [[UInt8]]) {

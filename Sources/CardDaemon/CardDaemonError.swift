@@ -18,6 +18,10 @@ public struct CardDaemonError: Error, Hashable, Sendable, CustomStringConvertibl
             case notPaired
             case tooManyPairings
             case noPairingIdentity
+            case pairingInProgress
+            case noPairingInProgress
+            case busFailed
+            case storeFailed
         }
 
         private let value: Value
@@ -49,6 +53,14 @@ public struct CardDaemonError: Error, Hashable, Sendable, CustomStringConvertibl
         /// The credential holds no pairing identity yet: it was written before pairing existed and has not been
         /// opened read-write since.
         public static let noPairingIdentity = Code(.noPairingIdentity)
+        /// A pairing window or ceremony is already open: one at a time.
+        public static let pairingInProgress = Code(.pairingInProgress)
+        /// A confirmation, rejection or cancellation came with no pairing window open.
+        public static let noPairingInProgress = Code(.noPairingInProgress)
+        /// The system bus refused what `org.pivlink.Card1` needs (exporting it, its name, a signal).
+        public static let busFailed = Code(.busFailed)
+        /// The credential store could not be written (the change was not made).
+        public static let storeFailed = Code(.storeFailed)
 
         public var description: String {
             switch value {
@@ -64,6 +76,10 @@ public struct CardDaemonError: Error, Hashable, Sendable, CustomStringConvertibl
             case .notPaired: "notPaired"
             case .tooManyPairings: "tooManyPairings"
             case .noPairingIdentity: "noPairingIdentity"
+            case .pairingInProgress: "pairingInProgress"
+            case .noPairingInProgress: "noPairingInProgress"
+            case .busFailed: "busFailed"
+            case .storeFailed: "storeFailed"
             }
         }
     }

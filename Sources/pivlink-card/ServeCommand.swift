@@ -12,8 +12,9 @@ struct ServeCommand: ParsableCommand {
             --vpcd connects to a vpcd that listens (Debian's default reader.conf: port 35963); the card is \
             inserted while connected and reconnects when pcscd restarts. --vpcd-listen waits for a vpcd in \
             reversed mode (reader.conf DEVICENAME 127.0.0.1:PORT) to connect. --ble registers the pivlink GATT \
-            service and an advertisement with bluetoothd on --adapter (default hci0) and serves one \
-            pivlink-station at a time; it registers again when bluetoothd restarts. Give exactly one of the \
+            service and a private advertisement with bluetoothd on --adapter (default hci0), serves one paired \
+            pivlink-station at a time over the secure channel, and serves org.pivlink.Card1 on the system bus \
+            for pivlink-card pair and unpair; it registers again when bluetoothd restarts. Give exactly one of the \
             three: the card has one PIV session (PIN, management key), so one transport drives it.
             """
     )
@@ -80,16 +81,16 @@ struct ServeCommand: ParsableCommand {
 
     private func runBLE() throws -> Never {
         let (directory, state) = try storeOptions.open(.readWrite)
+        let store = CredentialStateStore(directory: directory)
         let card = PIVCard(
-            state: state, store: CredentialStateStore(directory: directory),
-            configuration: CardConfiguration(idleTimeout: .seconds(pinTimeout)))
+            state: state, store: store, configuration: CardConfiguration(idleTimeout: .seconds(pinTimeout)))
         let journal = Journal(identifier: "pivlink-card")
         let configuration = BLEPeripheralServer.Configuration(
             adapter: adapter ?? "hci0", offersAcquiredSockets: !noAcquire)
         journal.log("serving credential \(CardStatus(state).serial) from \(storeOptions.store) over Bluetooth LE on \(configuration.adapter)")
         let code = try BLEPeripheralServer.run(
             configuration: configuration, card: PIVCardSession(card: card),
-            credentialVersion: { card.state.version }, journal: journal)
+            credentialVersion: { card.state.version }, store: store, journal: journal)
         throw ExitCode(code)
     }
 }

@@ -28,7 +28,24 @@ struct StatusCommand: ParsableCommand {
             ].map { $0.padding(toLength: 12, withPad: " ", startingAt: 0) }
             print(columns.joined() + "certificate: \(slot.certificateSubject ?? "none")")
         }
-        Self.printPairings(document.pairings)
+        if let daemon = try? CardClient().status() {
+            Self.printPairings(daemon)
+        } else {
+            Self.printPairings(document.pairings)
+        }
+    }
+
+    /// The running daemon's view: the pairings it holds, its pairing window and the station it serves.
+    private static func printPairings(_ daemon: CardBusStatus) {
+        print("card key:        \(daemon.fingerprint)")
+        print(daemon.pairings.isEmpty ? "paired stations: none" : "paired stations:")
+        for station in daemon.pairings {
+            print("  \(station.fingerprint)  \(station.name)")
+        }
+        print("serving:         \(daemon.station.isEmpty ? "no station" : "station " + daemon.station)")
+        let pairing = daemon.pairing
+        let window = pairing.state == .code ? "code \(pairing.code) shown (station \(pairing.peer))" : pairing.state.rawValue
+        print("pairing:         \(window)" + (pairing.result.isEmpty ? "" : ": \(pairing.result)"))
     }
 
     private static func printPairings(_ pairings: CardPairings?) {

@@ -1,0 +1,159 @@
+import ArgumentParser
+import CardDaemon
+import DBus
+import EventLoop
+import Foundation
+
+/// The running card daemon as `pivlink-card pair`, `unpair` and `status` reach it: `org.pivlink.Card1` on the
+/// system bus (`$DBUS_SYSTEM_BUS_ADDRESS`, else /run/dbus/system_bus_socket).
+struct CardClient {
+    /// The exit status when the daemon is not running (its name is not on the bus, or there is no system bus).
+    static let notRunningStatus: Int32 = 3
+
+    private let loop: EventLoop
+    private let connection: DBusConnection
+
+    /// Runs `body` with a client; a failure is printed as one line on stderr and ends pivlink-card with its status.
+    static func perform(_ body: (CardClient) throws(CardClientFailure) -> Void) throws {
+        do {
+            try body(try CardClient())
+        } catch {
+            FileHandle.standardError.write(Data("pivlink-card: \(error.message)\n".utf8))
+            throw ExitCode(error.status)
+        }
+    }
+
+    init() throws(CardClientFailure) {
+        do {
+            loop = try EventLoop()
+        } catch {
+            throw CardClientFailure("cannot start an event loop: \(error)", status: 1)
+        }
+        do {
+            connection = try DBusConnection(.system, loop: loop)
+        } catch {
+            throw CardClientFailure(
+                "the card daemon is not running: the system bus cannot be reached (\(error.message))",
+                status: Self.notRunningStatus)
+        }
+    }
+
+    /// The daemon's status, from every property of `org.pivlink.Card1`.
+    func status() throws(CardClientFailure) -> CardBusStatus {
+        try Self.status(from: properties())
+    }
+
+    /// Calls a method of `org.pivlink.Card1`.
+    @discardableResult
+    func call(_ member: String, arguments: [DBusValue] = []) throws(CardClientFailure) -> [DBusValue] {
+        try call(interface: CardBusService.interfaceName, member: member, arguments: arguments)
+    }
+
+    /// Waits until the status satisfies `condition`, at most `timeout`: the status then, or nil at the timeout.
+    /// Follows PropertiesChanged, so it sees every change from the moment it starts.
+    func wait(timeout: Duration, until condition: @escaping (CardBusStatus) -> Bool) throws(CardClientFailure)
+        -> CardBusStatus?
+    {
+        var properties: [String: DBusValue] = [:]
+        var installed = false
+        var failure: CardClientFailure?
+        let registration: DBusRegistration
+        do {
+            registration = try connection.matchPropertiesChanged(
+                sender: CardBusService.busName, pathNamespace: CardBusService.objectPath,
+                interface: CardBusService.interfaceName,
+                installed: { [loop] result in
+                    if case .failure(let error) = result { failure = CardClientFailure(error) }
+                    installed = true
+                    loop.exit(0)
+                }
+            ) { [loop] change in
+                properties.merge(change.changed) { $1 }
+                if let status = try? Self.status(from: properties), condition(status) { loop.exit(0) }
+            }
+        } catch {
+            throw CardClientFailure(error)
+        }
+        defer { registration.cancel() }
+        let deadline = loop.now().advanced(by: timeout)
+        let timer: TimerSource
+        do {
+            timer = try loop.makeTimer { [loop] in loop.exit(1) }
+            try timer.arm(at: deadline)
+            while !installed {
+                guard try loop.run() == 0 else { return nil }
+            }
+        } catch {
+            throw CardClientFailure("the event loop failed: \(error)", status: 1)
+        }
+        if let failure { throw failure }
+        properties = try self.properties()
+        var status = try Self.status(from: properties)
+        do {
+            while !condition(status) {
+                guard try loop.run() == 0 else { return nil }
+                status = try Self.status(from: properties)
+            }
+        } catch let error as CardClientFailure {
+            throw error
+        } catch {
+            throw CardClientFailure("the event loop failed: \(error)", status: 1)
+        }
+        return status
+    }
+
+    private func properties() throws(CardClientFailure) -> [String: DBusValue] {
+        let values = try call(
+            interface: "org.freedesktop.DBus.Properties", member: "GetAll",
+            arguments: [.string(CardBusService.interfaceName)])
+        guard values.count == 1, let properties = values[0].variantDictionary else {
+            throw CardClientFailure("the card daemon answered GetAll with \(values): update pivlink-card to its version", status: 1)
+        }
+        return properties
+    }
+
+    private static func status(from properties: [String: DBusValue]) throws(CardClientFailure) -> CardBusStatus {
+        do {
+            return try CardBusProperty.status(from: properties)
+        } catch {
+            throw CardClientFailure(error.detail, status: 1)
+        }
+    }
+
+    private func call(interface: String, member: String, arguments: [DBusValue]) throws(CardClientFailure)
+        -> [DBusValue]
+    {
+        do {
+            return try connection.callAndWait(
+                destination: CardBusService.busName, path: CardBusService.objectPath, interface: interface,
+                member: member, arguments: arguments)
+        } catch {
+            throw CardClientFailure(error)
+        }
+    }
+}
+
+/// Why a command against the daemon failed, in one line, and pivlink-card's exit status for it.
+struct CardClientFailure: Error {
+    let message: String
+    let status: Int32
+
+    init(_ message: String, status: Int32) {
+        self.message = message
+        self.status = status
+    }
+
+    init(_ error: DBusError) {
+        switch error.name {
+        case "org.freedesktop.DBus.Error.ServiceUnknown", "org.freedesktop.DBus.Error.NameHasNoOwner":
+            self.init(
+                "the card daemon is not running (\(CardBusService.busName) is not on the system bus): start pivlink-card serve --ble",
+                status: CardClient.notRunningStatus)
+        case "org.freedesktop.DBus.Error.AccessDenied":
+            self.init("the bus policy does not let this user call the card daemon: join the pivlink group (or run as root)", status: 1)
+        default:
+            self.init(error.message.isEmpty ? error.name : error.message, status: 1)
+        }
+    }
+
+}
