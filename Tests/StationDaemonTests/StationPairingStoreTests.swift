@@ -117,7 +117,7 @@ struct StationPairingStoreTests {
         #expect(texts.count == 6)
         for text in texts {
             for form in Self.secretForms(of: store.pairings.identity.keyPair.privateKey) {
-                #expect(!errorText.contains(form))
+                #expect(!text.contains(form))
             }
         }
     }
