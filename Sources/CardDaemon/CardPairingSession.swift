@@ -28,6 +28,13 @@ public final class CardPairingSession {
         public var peer = ""
         /// One line once the window ended: how.
         public var result = ""
+
+        public init(state: State = .closed, code: String = "", peer: String = "", result: String = "") {
+            self.state = state
+            self.code = code
+            self.peer = peer
+            self.result = result
+        }
     }
 
     private struct Ceremony {
