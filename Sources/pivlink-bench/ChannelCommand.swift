@@ -86,10 +86,10 @@ struct ChannelCommand: ParsableCommand {
             pivlink-bench channel: \(rounds) rounds × \(String(format: "%.2f", seconds / Double(rounds))) s per cell \
             and mode (after \(warmUp) s warm-up), the mode that goes first alternating; \
             \(ProcessInfo.processInfo.activeProcessorCount) CPUs.
-            LinkCentralStateMachine (station) and LinkPeripheralStateMachine (card) back to back in this process:
+            LinkCentralStateMachine (station) and LinkPeripheralStateMachine (card) back to back in this process,
             each fragment handed across as soon as it is sent, at ATT MTU \(mtu.map(String.init).joined(separator: " and ")) \
-            (fragments of MTU − 3 bytes, at most 512), no
-            Bluetooth, no waiting; one PIVCard answers every APDU. The two modes run the same card, the same APDUs,
+            (fragments of MTU − 3 bytes, at most 512);
+            no Bluetooth, no waiting; one PIVCard answers every APDU. The two modes run the same card, the same APDUs,
             the same fragment pumping and the same PIVClient chaining and GET RESPONSEs; only the connection's
             LinkSecurity differs: plaintext (benchmark-only) or Noise_IK_25519_ChaChaPoly_SHA256 with the records
             of docs/link-protocol.md. Each cell opens a fresh connection (a full handshake in secure mode) before

@@ -49,11 +49,12 @@ enum ResultTable {
             let plaintext = row.measurements[.plaintext]
             let secure = row.measurements[.secure]
             let apdus = row.apdus ?? 1
-            lines.append(line([
-                row.operation, "\(row.mtu)", row.apdus.map(String.init) ?? "–", row.answerBytes.map(String.init) ?? "–",
+            let counts: [String] = [row.apdus, row.answerBytes].map { count in count.map { "\($0)" } ?? "–" }
+            let figures: [String] = [
                 rate(plaintext), rate(secure), microseconds(plaintext, per: apdus), microseconds(secure, per: apdus),
                 microseconds(added: secure, over: plaintext, per: apdus), ratio(plaintext, secure),
-            ], columns))
+            ]
+            lines.append(line([row.operation, "\(row.mtu)"] + counts + figures, columns))
         }
         lines += [
             "",
