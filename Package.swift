@@ -65,7 +65,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "VPCD", swiftSettings: swiftSettings),
-        .target(name: "Link", swiftSettings: swiftSettings),
+        // The link protocol, and the secure channel (Noise) every link message travels in.
+        .target(
+            name: "Link", dependencies: ["Noise", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         // The pairing ceremony, pairing lists and private advertising tokens (docs/pairing-protocol.md).
         .target(
             name: "Pairing",
@@ -95,13 +99,16 @@ let package = Package(
             dependencies: [
                 "StationCore", "Link", "BlueZ", "DBus", "EventLoop", "VPCD", "CardDaemon", "APDU", "Proximity",
                 "ProximitySimulation", "CBluetooth", "Pairing", "CredentialStore", "CardCrypto",
-                .product(name: "Yams", package: "Yams"),
+                .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "CardDaemon",
-            dependencies: ["PIVCard", "CredentialStore", "VPCD", "EventLoop", "Link", "BlueZ", "DBus", "Pairing"],
+            dependencies: [
+                "PIVCard", "CredentialStore", "VPCD", "EventLoop", "Link", "BlueZ", "DBus", "Pairing", "CardCrypto",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -181,7 +188,10 @@ let package = Package(
             name: "StationCoreTests", dependencies: ["StationCore", "APDU", "Link", "PIVCard", "PivlinkTesting"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "LinkTests", dependencies: ["Link", "PivlinkTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LinkTests", dependencies: ["Link", "PivlinkTesting", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "PairingTests",
             dependencies: ["Pairing", "CardCrypto", "PivlinkTesting", .product(name: "Crypto", package: "swift-crypto")],
@@ -202,12 +212,18 @@ let package = Package(
         ),
         .testTarget(
             name: "CardDaemonTests",
-            dependencies: ["CardDaemon", "PIVCard", "Pairing", "CredentialStore", "CardCrypto", "PivlinkTesting"],
+            dependencies: [
+                "CardDaemon", "PIVCard", "Pairing", "CredentialStore", "CardCrypto", "PivlinkTesting", "BusTesting",
+                "DBus", "EventLoop", "Link", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "StationDaemonTests",
-            dependencies: ["StationDaemon", "BlueZ", "DBus", "EventLoop", "Proximity", "ProximitySimulation", "BusTesting", "PivlinkTesting"],
+            dependencies: [
+                "StationDaemon", "BlueZ", "DBus", "EventLoop", "Proximity", "ProximitySimulation", "BusTesting", "PivlinkTesting",
+                "Link", "Pairing", "CardCrypto", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -24,8 +24,9 @@ struct LinkCardAdapter {
             return .atr(card.atr)
         case .getCredentialVersion:
             return .credentialVersion(credentialVersion())
-        case .ping, .cancel, .pong, .response, .atr, .poweredOff, .credentialVersion, .error, .keepalive:
-            // The state machine answers PING itself and hands over requests only.
+        case .ping, .unpair, .cancel, .pong, .response, .atr, .poweredOff, .credentialVersion, .unpaired, .error, .keepalive:
+            // The state machine answers PING itself and hands over requests only; UNPAIR is not the card
+            // application's to answer (the BLE server that knows the station does).
             return .error(.invalidCommand)
         }
     }

@@ -7,6 +7,11 @@
 /// id, until the deadline: BUSY means the card did nothing, so that is no replay. A lost link fails the request
 /// in flight as `.cardRemoved` and nothing is ever sent again on its behalf: the shell reports the card removed
 /// to PC/SC. Answers whose transaction id is not the one in flight are stale and dropped.
+///
+/// Every connection opens with the secure channel's handshake (`connect` sends message 1): no request goes until
+/// the card's message 2 arrives (`.channelOpen`), and from then on every message travels sealed in a record. A
+/// handshake that fails or does not come within `responseTimeout`, and any record that fails, ends the connection
+/// (`.channelFailed`).
 public struct LinkCentralStateMachine: Sendable {
     public struct Configuration: Hashable, Sendable {
         /// The longest silence from the card while it owes an answer: after the request is written, after each
@@ -39,6 +44,8 @@ public struct LinkCentralStateMachine: Sendable {
 
     public let configuration: Configuration
     private var connection: LinkConnection?
+    /// When the card's handshake message 2 is due, while the station waits for it.
+    private var handshakeDeadline: Duration?
     private var state = State.idle
     private var transactionIDs = LinkTransactionIDs()
     private var timer = LinkTimer()
@@ -47,10 +54,10 @@ public struct LinkCentralStateMachine: Sendable {
         self.configuration = configuration
     }
 
-    /// True when connected with no request in flight: `send(_:now:)` may be called.
+    /// True when connected, the channel open and no request in flight: `send(_:now:)` may be called.
     public var isReady: Bool {
         switch state {
-        case .idle: connection != nil
+        case .idle: connection?.channel.carriesMessages ?? false
         case .awaitingAnswer, .awaitingRetry: false
         }
     }
@@ -63,23 +70,30 @@ public struct LinkCentralStateMachine: Sendable {
         }
     }
 
-    /// The link is up: `info` is the card's info characteristic, `mtu` the ATT MTU. Throws
-    /// `.unsupportedVersion` or `.mtuTooSmall`, and the machine stays disconnected. A request still in flight
-    /// from an earlier connection fails as `.cardRemoved` first.
+    /// The link is up: `info` is the card's info characteristic, `mtu` the ATT MTU, `security` the keys of this
+    /// connection's channel. Sends the handshake's message 1. Throws `.unsupportedVersion` or `.mtuTooSmall`, and
+    /// the machine stays disconnected. A request still in flight from an earlier connection fails as
+    /// `.cardRemoved` first.
     public mutating func connect(
-        info: LinkInfo, mtu: Int, stationVersions: ClosedRange<UInt8> = LinkInfo.protocolVersion...LinkInfo.protocolVersion,
-        now: Duration
+        info: LinkInfo, mtu: Int, security: LinkSecurity,
+        stationVersions: ClosedRange<UInt8> = LinkInfo.protocolVersion...LinkInfo.protocolVersion, now: Duration
     ) throws(LinkError) -> [LinkCentralAction] {
         _ = try info.negotiatedVersion(stationVersions: stationVersions)
-        let connection = try LinkConnection(info: info, mtu: mtu)
-        let actions = connectionLost(now: now)
+        var connection = try LinkConnection(info: info, mtu: mtu, security: security)
+        var actions = connectionLost(now: now)
+        if !connection.channel.isPlaintext, !connection.channel.isPairing {
+            let fragments = connection.clearFragments(of: try connection.channel.initiate())
+            handshakeDeadline = now + configuration.responseTimeout + configuration.fragmentAllowance * fragments.count
+            actions.append(.send(fragments))
+        }
         self.connection = connection
-        return actions
+        return settleTimer(actions)
     }
 
     /// The link went down. The request in flight fails as `.cardRemoved`; it is never sent again.
     public mutating func connectionLost(now: Duration) -> [LinkCentralAction] {
         connection = nil
+        handshakeDeadline = nil
         var actions: [LinkCentralAction] = []
         if isBusy {
             finish(.fail(LinkError(.cardRemoved, "the card went away during the request; it is not sent again")), into: &actions)
@@ -94,14 +108,21 @@ public struct LinkCentralStateMachine: Sendable {
         precondition(request.isRequest, "\(request.command) is not a request")
         precondition(!isBusy, "a request is already in flight")
         var actions: [LinkCentralAction] = []
-        guard connection != nil else {
-            return [.fail(LinkError(.cardRemoved, "no card is connected"))]
+        guard let connection, connection.channel.carriesMessages else {
+            return [.fail(LinkError(.cardRemoved, "no card is connected over an open secure channel"))]
         }
         let transaction = CentralTransaction(
             request: request, transaction: 0, answerDeadline: now, finalDeadline: now + configuration.transactionTimeout
         )
         attempt(transaction, now: now, into: &actions)
         return settleTimer(actions)
+    }
+
+    /// Sends a message of the pairing ceremony, in the clear, on a connection made with
+    /// `LinkSecurity.stationPairing`; nothing on any other.
+    public mutating func sendPairing(_ message: [UInt8], now: Duration) -> [LinkCentralAction] {
+        guard let connection, connection.channel.isPairing else { return [] }
+        return [.send(connection.clearFragments(of: LinkFrame(command: .pairing, transaction: 0, payload: message)))]
     }
 
     /// Gives up on the request in flight: the card is told with CANCEL, the request fails as `.cancelled`, and
@@ -112,7 +133,7 @@ public struct LinkCentralStateMachine: Sendable {
         case .idle:
             return []
         case .awaitingAnswer(let transaction):
-            sendCancel(transaction, into: &actions)
+            sendCancel(transaction, now: now, into: &actions)
         case .awaitingRetry:
             break
         }
@@ -126,8 +147,22 @@ public struct LinkCentralStateMachine: Sendable {
         var actions: [LinkCentralAction] = []
         let frame: LinkFrame?
         do throws(LinkError) {
-            frame = try connection.reassembler.receive(fragment)
+            frame = try connection.reassembler.receive(fragment).map { outer throws(LinkError) in
+                try Self.message(in: outer, of: &connection, now: now)
+            }
             self.connection = connection
+            if frame?.command == .handshakeResponse, !connection.channel.isPlaintext {
+                handshakeDeadline = nil
+                actions.append(.channelOpen)
+                return settleTimer(actions)
+            }
+            if let frame, connection.channel.isPairing {
+                actions.append(.pairingMessage(frame.payload))
+                return settleTimer(actions)
+            }
+        } catch where [.channelFailed, .notPaired, .pairingClosed].contains(error.code) {
+            dropConnection(error, into: &actions)
+            return settleTimer(actions)
         } catch {
             self.connection = connection
             if case .awaitingAnswer = state {
@@ -150,15 +185,56 @@ public struct LinkCentralStateMachine: Sendable {
         return settleTimer(actions)
     }
 
+    /// The message frame in a frame from the card: the frame itself in the clear, the plaintext of a record, or
+    /// the handshake's message 2 (the channel is then open). An ERROR in the clear once a channel is in use is
+    /// the card closing it.
+    private static func message(in frame: LinkFrame, of connection: inout LinkConnection, now: Duration) throws(LinkError) -> LinkFrame {
+        let channel = connection.channel
+        if channel.isPlaintext {
+            return frame
+        }
+        if frame.command == .error, let code = frame.payload.first, frame.payload.count == 1 {
+            let reported = LinkError(reportedByPeer: LinkErrorCode(rawValue: code))
+            throw [.notPaired, .pairingClosed].contains(reported.code) ? reported : connection.channel.fail("the card closed it (\(reported.detail))")
+        }
+        if channel.carriesMessages {
+            return try connection.channel.open(frame)
+        }
+        if channel.isPairing {
+            guard frame.command == .pairing else {
+                throw connection.channel.fail("the card sent \(frame.command) during pairing")
+            }
+            return frame
+        }
+        guard frame.command == .handshakeResponse else {
+            throw connection.channel.fail("the card answered the handshake with \(frame.command)")
+        }
+        try connection.channel.complete(with: frame, now: now)
+        return frame
+    }
+
+    /// Ends the connection for a channel failure: the request in flight fails with it.
+    private mutating func dropConnection(_ error: LinkError, into actions: inout [LinkCentralAction]) {
+        connection = nil
+        handshakeDeadline = nil
+        if isBusy {
+            finish(.fail(error), into: &actions)
+        }
+        actions.append(.channelFailed(error))
+    }
+
     /// The timer armed by the last `.armTimer` fired (early calls do nothing).
     public mutating func handleTimer(now: Duration) -> [LinkCentralAction] {
         var actions: [LinkCentralAction] = []
+        if let deadline = handshakeDeadline, now >= deadline {
+            dropConnection(LinkError(.channelFailed, "the card did not answer the secure channel's handshake within \(configuration.responseTimeout)"), into: &actions)
+        }
         switch state {
         case .idle:
             break
         case .awaitingAnswer(let transaction):
             if now >= transaction.deadline {
-                sendCancel(transaction, into: &actions)
+                sendCancel(transaction, now: now, into: &actions)
                 let detail = now >= transaction.finalDeadline
                     ? "the card did not answer \(transaction.request.command) within \(configuration.transactionTimeout)"
                     : "the card fell silent for \(configuration.responseTimeout) during \(transaction.request.command)"
@@ -173,12 +249,16 @@ public struct LinkCentralStateMachine: Sendable {
     }
 
     private mutating func attempt(_ previous: CentralTransaction, now: Duration, into actions: inout [LinkCentralAction]) {
-        guard let connection else { return }
+        guard var connection else { return }
         var transaction = previous
         transaction.transaction = transactionIDs.allocate()
         let fragments: [[UInt8]]
         do throws(LinkError) {
-            fragments = try connection.fragments(of: transaction.request, transaction: transaction.transaction)
+            fragments = try connection.fragments(of: transaction.request, transaction: transaction.transaction, now: now)
+            self.connection = connection
+        } catch where error.code == .channelFailed {
+            dropConnection(error, into: &actions)
+            return
         } catch {
             finish(.fail(error), into: &actions)
             return
@@ -218,10 +298,11 @@ public struct LinkCentralStateMachine: Sendable {
         }
     }
 
-    private func sendCancel(_ transaction: CentralTransaction, into actions: inout [LinkCentralAction]) {
-        guard let connection,
-              let fragments = try? connection.fragments(of: .cancel, transaction: transaction.transaction)
+    private mutating func sendCancel(_ transaction: CentralTransaction, now: Duration, into actions: inout [LinkCentralAction]) {
+        guard var connection,
+              let fragments = try? connection.fragments(of: .cancel, transaction: transaction.transaction, now: now)
         else { return }
+        self.connection = connection
         actions.append(.send(fragments))
     }
 
@@ -233,12 +314,13 @@ public struct LinkCentralStateMachine: Sendable {
     /// `actions`, then the timer change the call made necessary.
     private mutating func settleTimer(_ actions: [LinkCentralAction]) -> [LinkCentralAction] {
         var actions = actions
-        let deadline: Duration? =
+        let transactionDeadline: Duration? =
             switch state {
             case .idle: nil
             case .awaitingAnswer(let transaction): transaction.deadline
             case .awaitingRetry(_, let retryAt): retryAt
             }
+        let deadline = [transactionDeadline, handshakeDeadline].compactMap { $0 }.min()
         switch timer.move(to: deadline) {
         case .arm(let instant): actions.append(.armTimer(at: instant))
         case .disarm: actions.append(.disarmTimer)

@@ -23,6 +23,9 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
             case busy
             case cancelled
             case rejectedByPeer
+            case notPaired
+            case channelFailed
+            case pairingClosed
         }
 
         private let value: Value
@@ -63,6 +66,13 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let cancelled = Code(value: .cancelled)
         /// The card answered with an ERROR message; `peerCode` says which.
         public static let rejectedByPeer = Code(value: .rejectedByPeer)
+        /// The card does not know the station's static key: it must be paired first (`pivlink pair`).
+        public static let notPaired = Code(value: .notPaired)
+        /// The secure channel's handshake or a record failed (forged, replayed, reordered, truncated, out of
+        /// keys, or a message in the clear where a record belongs): the connection can carry nothing more.
+        public static let channelFailed = Code(value: .channelFailed)
+        /// The card is not in pairing mode: start it with `pivlink-card pair` on the phone.
+        public static let pairingClosed = Code(value: .pairingClosed)
 
         /// The ERROR code a card sends when it finds this error in the station's fragments or messages.
         public var wireCode: LinkErrorCode {
@@ -74,6 +84,9 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
             case .timeout: .timeout
             case .busy: .busy
             case .cancelled: .cancelled
+            case .notPaired: .notPaired
+            case .channelFailed: .channelFailed
+            case .pairingClosed: .pairingClosed
             case .invalidInfo, .unsupportedVersion, .mtuTooSmall, .cardRemoved, .rejectedByPeer: .other
             }
         }
@@ -97,6 +110,9 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
             case .busy: "busy"
             case .cancelled: "cancelled"
             case .rejectedByPeer: "rejectedByPeer"
+            case .notPaired: "notPaired"
+            case .channelFailed: "channelFailed"
+            case .pairingClosed: "pairingClosed"
             }
         }
     }
@@ -125,6 +141,15 @@ public struct LinkError: Error, Hashable, Sendable, CustomStringConvertible {
         case .timeout:
             code = .timeout
             detail = "the card timed out waiting for the rest of the request"
+        case .notPaired:
+            code = .notPaired
+            detail = "the card does not know this station: pair them with `pivlink pair`"
+        case .pairingClosed:
+            code = .pairingClosed
+            detail = "the card is not in pairing mode: run `pivlink-card pair` on the phone first"
+        case .channelFailed, .handshakeRequired:
+            code = .channelFailed
+            detail = "the card closed the secure channel (\(peerCode)); the station reconnects"
         default:
             code = .rejectedByPeer
             detail = "the card rejected the request: \(peerCode)"

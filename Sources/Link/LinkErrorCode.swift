@@ -19,6 +19,16 @@ public struct LinkErrorCode: RawRepresentable, Hashable, Sendable, CustomStringC
     public static let busy = LinkErrorCode(rawValue: 0x06)
     /// `07`: the request was cancelled before the card answered it.
     public static let cancelled = LinkErrorCode(rawValue: 0x07)
+    /// `08`: the station's static key (from handshake message 1) is not among the card's pairings. Sent in the
+    /// clear, instead of handshake message 2.
+    public static let notPaired = LinkErrorCode(rawValue: 0x08)
+    /// `09`: a message other than handshake message 1 came before the secure channel was open. Sent in the clear.
+    public static let handshakeRequired = LinkErrorCode(rawValue: 0x09)
+    /// `0A`: a handshake or record failed (forged, replayed, reordered, truncated): the channel is closed for the
+    /// rest of the connection. Sent in the clear.
+    public static let channelFailed = LinkErrorCode(rawValue: 0x0A)
+    /// `0B`: a PAIRING message while the card is not in pairing mode. Sent in the clear.
+    public static let pairingClosed = LinkErrorCode(rawValue: 0x0B)
     /// `7F`: anything else.
     public static let other = LinkErrorCode(rawValue: 0x7F)
 
@@ -32,6 +42,10 @@ public struct LinkErrorCode: RawRepresentable, Hashable, Sendable, CustomStringC
             case .timeout: "timeout"
             case .busy: "busy"
             case .cancelled: "cancelled"
+            case .notPaired: "not paired"
+            case .handshakeRequired: "handshake required"
+            case .channelFailed: "secure channel failed"
+            case .pairingClosed: "pairing closed"
             case .other: "other"
             default: nil
             }

@@ -15,6 +15,9 @@ public enum LinkMessage: Hashable, Sendable {
     case reset
     /// Ask for the credential version; the card answers CREDENTIAL_VERSION. Empty body.
     case getCredentialVersion
+    /// Forget this station: the card removes the pairing of the station the secure channel authenticated and
+    /// answers UNPAIRED. Empty body.
+    case unpair
     /// Station → card, carrying the transaction id of the request to cancel; no answer of its own. Empty body.
     case cancel
 
@@ -30,6 +33,8 @@ public enum LinkMessage: Hashable, Sendable {
     /// A number that changes whenever the card's public objects change (`CardState.version`), 8 bytes big-endian.
     /// A cache of the card's answers keys on it.
     case credentialVersion(UInt64)
+    /// The card removed this station's pairing; the connection ends after it. Empty body.
+    case unpaired
     /// The final answer to a request the card could not carry out; 1 byte.
     case error(LinkErrorCode)
     /// The card is still working on the request; 1 byte. Sent at least every 500 ms until the final answer.
@@ -53,6 +58,8 @@ public enum LinkMessage: Hashable, Sendable {
         case .powerOff: try self = Self.empty(.powerOff, command, body)
         case .reset: try self = Self.empty(.reset, command, body)
         case .getCredentialVersion: try self = Self.empty(.getCredentialVersion, command, body)
+        case .unpair: try self = Self.empty(.unpair, command, body)
+        case .unpaired: try self = Self.empty(.unpaired, command, body)
         case .cancel: try self = Self.empty(.cancel, command, body)
         case .pong: self = .pong(body)
         case .response:
@@ -89,6 +96,8 @@ public enum LinkMessage: Hashable, Sendable {
         case .powerOff: .powerOff
         case .reset: .reset
         case .getCredentialVersion: .getCredentialVersion
+        case .unpair: .unpair
+        case .unpaired: .unpaired
         case .cancel: .cancel
         case .pong: .pong
         case .response: .response
@@ -103,7 +112,7 @@ public enum LinkMessage: Hashable, Sendable {
     public var body: [UInt8] {
         switch self {
         case .ping(let bytes), .apdu(let bytes), .pong(let bytes), .response(let bytes), .atr(let bytes): bytes
-        case .powerOn, .powerOff, .reset, .getCredentialVersion, .cancel, .poweredOff: []
+        case .powerOn, .powerOff, .reset, .getCredentialVersion, .unpair, .unpaired, .cancel, .poweredOff: []
         case .credentialVersion(let version): (0..<8).reversed().map { UInt8(truncatingIfNeeded: version >> ($0 * 8)) }
         case .error(let code): [code.rawValue]
         case .keepalive(let status): [status.rawValue]
@@ -125,8 +134,8 @@ public enum LinkMessage: Hashable, Sendable {
     /// True for the messages that open a transaction: the station's requests.
     public var isRequest: Bool {
         switch self {
-        case .ping, .apdu, .powerOn, .powerOff, .reset, .getCredentialVersion: true
-        case .cancel, .pong, .response, .atr, .poweredOff, .credentialVersion, .error, .keepalive: false
+        case .ping, .apdu, .powerOn, .powerOff, .reset, .getCredentialVersion, .unpair: true
+        case .cancel, .pong, .response, .atr, .poweredOff, .credentialVersion, .unpaired, .error, .keepalive: false
         }
     }
 
@@ -136,7 +145,7 @@ public enum LinkMessage: Hashable, Sendable {
         case (_, .error): request.isRequest
         case (.ping(let sent), .pong(let echoed)): sent == echoed
         case (.apdu, .response), (.powerOn, .atr), (.reset, .atr), (.powerOff, .poweredOff),
-            (.getCredentialVersion, .credentialVersion):
+            (.getCredentialVersion, .credentialVersion), (.unpair, .unpaired):
             true
         default: false
         }

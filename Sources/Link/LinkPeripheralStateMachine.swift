@@ -7,6 +7,12 @@
 /// passed on (`.cancelProcessing`). Fragment errors get ERROR with the error's code, and a message whose fragments
 /// stop for `fragmentTimeout` gets ERROR TIMEOUT. When the link goes down, the card's answer to a request still
 /// running is dropped, and the card counts as busy until it gives it.
+///
+/// Every connection must open with the secure channel's handshake: message 1 from a station whose static key is
+/// among `security`'s paired stations gets message 2 (`.channelOpen`), and from then on every message travels
+/// sealed in a record. Anything else before it gets ERROR HANDSHAKE_REQUIRED in the clear; an unpaired station
+/// gets ERROR NOT_PAIRED in the clear and never message 2; a failed handshake or record gets ERROR
+/// CHANNEL_FAILED in the clear, and after it the machine answers nothing on that connection (`.channelFailed`).
 public struct LinkPeripheralStateMachine: Sendable {
     public struct Configuration: Hashable, Sendable {
         /// The protocol's ceiling on the time between keepalives.
@@ -43,10 +49,10 @@ public struct LinkPeripheralStateMachine: Sendable {
     /// True while a `.process` request awaits `finish(_:now:)`.
     public var isProcessing: Bool { work.request != nil }
 
-    /// A central connected with this ATT MTU. Throws `.mtuTooSmall`, and the machine stays as it was. A previous
-    /// connection still open is treated as lost first.
-    public mutating func connect(mtu: Int, now: Duration) throws(LinkError) -> [LinkPeripheralAction] {
-        let connection = try LinkConnection(info: info, mtu: mtu)
+    /// A central connected with this ATT MTU; `security` holds the keys of its channel. Throws `.mtuTooSmall`, and
+    /// the machine stays as it was. A previous connection still open is treated as lost first.
+    public mutating func connect(mtu: Int, security: LinkSecurity, now: Duration) throws(LinkError) -> [LinkPeripheralAction] {
+        let connection = try LinkConnection(info: info, mtu: mtu, security: security)
         let actions = connectionLost(now: now)
         self.connection = connection
         return actions
@@ -65,7 +71,7 @@ public struct LinkPeripheralStateMachine: Sendable {
 
     /// Takes one write from the request characteristic.
     public mutating func receive(fragment: [UInt8], now: Duration) -> [LinkPeripheralAction] {
-        guard var connection else { return [] }
+        guard var connection, !connection.channel.hasFailed else { return [] }
         let transaction = Self.transaction(of: fragment) ?? connection.reassembler.openTransaction ?? 0
         var actions: [LinkPeripheralAction] = []
         do throws(LinkError) {
@@ -73,14 +79,71 @@ public struct LinkPeripheralStateMachine: Sendable {
             self.connection = connection
             reassemblyDeadline = connection.reassembler.isAssembling ? now + configuration.fragmentTimeout : nil
             if let frame {
-                handle(frame, now: now, into: &actions)
+                receive(frame, now: now, into: &actions)
             }
         } catch {
             self.connection = connection
             reassemblyDeadline = nil
-            sendError(error.code.wireCode, transaction: transaction, into: &actions)
+            sendError(error.code.wireCode, transaction: transaction, now: now, into: &actions)
         }
         return settleTimer(actions)
+    }
+
+    /// A whole frame from the station: the handshake's message 1, a record to open, or (in the clear) a message.
+    private mutating func receive(_ frame: LinkFrame, now: Duration, into actions: inout [LinkPeripheralAction]) {
+        guard var connection else { return }
+        if connection.channel.carriesMessages {
+            do throws(LinkError) {
+                let message = try connection.channel.open(frame)
+                self.connection = connection
+                handle(message, now: now, into: &actions)
+            } catch {
+                self.connection = connection
+                closeChannel(error, transaction: frame.transaction, into: &actions)
+            }
+            return
+        }
+        if frame.command == .pairing || connection.channel.isPairing {
+            receivePairing(frame, now: now, into: &actions)
+            return
+        }
+        guard frame.command == .handshakeInitiation else {
+            sendError(.handshakeRequired, transaction: frame.transaction, now: now, into: &actions)
+            return
+        }
+        let response = connection.channel.respond(to: frame, now: now)
+        self.connection = connection
+        switch response {
+        case .accept(let answer, let stationKey):
+            actions += [.send(connection.clearFragments(of: answer)), .channelOpen(stationKey: stationKey)]
+        case .refuse(let error):
+            closeChannel(error, transaction: frame.transaction, into: &actions)
+        }
+    }
+
+    /// A frame on a connection that carries, or may start, the pairing ceremony.
+    private mutating func receivePairing(_ frame: LinkFrame, now: Duration, into actions: inout [LinkPeripheralAction]) {
+        guard var connection else { return }
+        let pairing = connection.channel.isPairing || (frame.command == .pairing && connection.channel.beginPairing())
+        self.connection = connection
+        switch (pairing, frame.command) {
+        case (true, .pairing): actions.append(.pairingMessage(frame.payload))
+        case (true, _): sendError(.invalidCommand, transaction: frame.transaction, now: now, into: &actions)
+        case (false, _): sendError(.pairingClosed, transaction: frame.transaction, now: now, into: &actions)
+        }
+    }
+
+    /// Sends a message of the pairing ceremony, in the clear; nothing if this connection does not carry one.
+    public mutating func sendPairing(_ message: [UInt8], now: Duration) -> [LinkPeripheralAction] {
+        guard let connection, connection.channel.isPairing else { return [] }
+        return [.send(connection.clearFragments(of: LinkFrame(command: .pairing, transaction: 0, payload: message)))]
+    }
+
+    /// Tells the station in the clear that the channel is closed, and the shell to disconnect it.
+    private mutating func closeChannel(_ error: LinkError, transaction: UInt8, into actions: inout [LinkPeripheralAction]) {
+        guard let connection, let frame = try? LinkMessage.error(error.code.wireCode).frame(transaction: transaction) else { return }
+        reassemblyDeadline = nil
+        actions += [.send(connection.clearFragments(of: frame)), .channelFailed(error)]
     }
 
     /// The card's answer to the request of the last `.process`: the request's own response or `.error(_)`.
@@ -93,7 +156,7 @@ public struct LinkPeripheralStateMachine: Sendable {
         precondition(answer.isFinalAnswer(to: request), "\(answer.command) does not answer \(request.command)")
         var actions: [LinkPeripheralAction] = []
         if case .answering(let answering) = work {
-            send(answer, transaction: answering.transaction, into: &actions)
+            send(answer, transaction: answering.transaction, now: now, into: &actions)
         }
         work = .idle
         return settleTimer(actions)
@@ -107,10 +170,10 @@ public struct LinkPeripheralStateMachine: Sendable {
             connection.reassembler.abandon()
             self.connection = connection
             reassemblyDeadline = nil
-            sendError(.timeout, transaction: transaction, into: &actions)
+            sendError(.timeout, transaction: transaction, now: now, into: &actions)
         }
         if case .answering(var answering) = work, now >= answering.keepaliveDue {
-            send(.keepalive(.processing), transaction: answering.transaction, into: &actions)
+            send(.keepalive(.processing), transaction: answering.transaction, now: now, into: &actions)
             answering.keepaliveDue = now + configuration.keepaliveInterval
             work = .answering(answering)
         }
@@ -122,7 +185,7 @@ public struct LinkPeripheralStateMachine: Sendable {
         do throws(LinkError) {
             message = try LinkMessage(frame: frame)
         } catch {
-            sendError(error.code.wireCode, transaction: frame.transaction, into: &actions)
+            sendError(error.code.wireCode, transaction: frame.transaction, now: now, into: &actions)
             return
         }
         if case .cancel = message {
@@ -134,19 +197,19 @@ public struct LinkPeripheralStateMachine: Sendable {
             return
         }
         guard message.isRequest else {
-            sendError(.invalidCommand, transaction: frame.transaction, into: &actions)
+            sendError(.invalidCommand, transaction: frame.transaction, now: now, into: &actions)
             return
         }
         guard frame.transaction != 0 else {
-            sendError(.invalidParameter, transaction: 0, into: &actions)
+            sendError(.invalidParameter, transaction: 0, now: now, into: &actions)
             return
         }
         guard work.request == nil else {
-            sendError(.busy, transaction: frame.transaction, into: &actions)
+            sendError(.busy, transaction: frame.transaction, now: now, into: &actions)
             return
         }
         if case .ping(let bytes) = message {
-            send(.pong(bytes), transaction: frame.transaction, into: &actions)
+            send(.pong(bytes), transaction: frame.transaction, now: now, into: &actions)
             return
         }
         work = .answering(CardWork.Answering(
@@ -156,22 +219,31 @@ public struct LinkPeripheralStateMachine: Sendable {
         actions.append(.process(message))
     }
 
-    private func sendError(_ code: LinkErrorCode, transaction: UInt8, into actions: inout [LinkPeripheralAction]) {
-        send(.error(code), transaction: transaction, into: &actions)
+    private mutating func sendError(_ code: LinkErrorCode, transaction: UInt8, now: Duration, into actions: inout [LinkPeripheralAction]) {
+        send(.error(code), transaction: transaction, now: now, into: &actions)
     }
 
-    /// Sends `message`; one the link cannot carry goes out as ERROR instead: INVALID_LENGTH over the card's
-    /// limit, OTHER if the card's answer is malformed (a 1-byte response, a 40-byte ATR).
-    private func send(_ message: LinkMessage, transaction: UInt8, into actions: inout [LinkPeripheralAction]) {
-        guard let connection else { return }
-        do throws(LinkError) {
-            actions.append(.send(try connection.fragments(of: message, transaction: transaction)))
-        } catch {
-            let substitute = LinkMessage.error(error.code == .messageTooLong ? .invalidLength : .other)
-            guard let fragments = try? connection.fragments(of: substitute, transaction: transaction) else {
-                preconditionFailure("a 1-byte ERROR always fits a link")
+    /// Sends `message`, sealed once the channel is open; before the handshake only an ERROR goes, in the clear,
+    /// and after a failed channel nothing. A message the link cannot carry goes out as ERROR instead:
+    /// INVALID_LENGTH over the card's limit, OTHER if the card's answer is malformed (a 1-byte response, a 40-byte
+    /// ATR).
+    private mutating func send(_ message: LinkMessage, transaction: UInt8, now: Duration, into actions: inout [LinkPeripheralAction]) {
+        guard var connection, !connection.channel.hasFailed else { return }
+        guard connection.channel.carriesMessages else {
+            if case .error = message, let frame = try? message.frame(transaction: transaction) {
+                actions.append(.send(connection.clearFragments(of: frame)))
             }
-            actions.append(.send(fragments))
+            return
+        }
+        do throws(LinkError) {
+            actions.append(.send(try connection.fragments(of: message, transaction: transaction, now: now)))
+            self.connection = connection
+        } catch where error.code == .channelFailed {
+            self.connection = connection
+            closeChannel(error, transaction: transaction, into: &actions)
+        } catch {
+            self.connection = connection
+            send(.error(error.code == .messageTooLong ? .invalidLength : .other), transaction: transaction, now: now, into: &actions)
         }
     }
 

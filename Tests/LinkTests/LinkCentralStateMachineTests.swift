@@ -1,4 +1,4 @@
-import Link
+@_spi(Plaintext) import Link
 import PivlinkTesting
 import Testing
 
@@ -12,7 +12,7 @@ struct LinkCentralStateMachineTests {
         throws -> LinkCentralStateMachine
     {
         var central = LinkCentralStateMachine(configuration: configuration)
-        #expect(try central.connect(info: info, mtu: 23, now: .zero) == [])
+        #expect(try central.connect(info: info, mtu: 23, security: .plaintext, now: .zero) == [])
         #expect(central.isReady)
         return central
     }
@@ -160,14 +160,14 @@ struct LinkCentralStateMachineTests {
         #expect(lost.last == .disarmTimer)
         #expect(!central.isReady)
         #expect(central.handleTimer(now: .seconds(10)) == [])
-        #expect(try central.connect(info: LinkInfo(), mtu: 185, now: .seconds(11)) == [])
+        #expect(try central.connect(info: LinkInfo(), mtu: 185, security: .plaintext, now: .seconds(11)) == [])
         #expect(central.send(.powerOn, now: .seconds(12)).first == .send([hex("83 02 00 00")]))
     }
 
     @Test func reconnectingWithoutALossStillFailsTheRequestInFlight() throws {
         var central = try Self.connected()
         _ = central.send(Self.select, now: .zero)
-        #expect(Self.failure(in: try central.connect(info: LinkInfo(), mtu: 247, now: .seconds(1))) == .cardRemoved)
+        #expect(Self.failure(in: try central.connect(info: LinkInfo(), mtu: 247, security: .plaintext, now: .seconds(1))) == .cardRemoved)
     }
 
     @Test func failsRequestsWhileDisconnected() throws {
@@ -178,8 +178,8 @@ struct LinkCentralStateMachineTests {
 
     @Test func refusesACardItCannotSpeakWith() {
         var central = LinkCentralStateMachine()
-        #expect(thrownCode { try central.connect(info: LinkInfo(versions: 2...2), mtu: 517, now: .zero) } == .unsupportedVersion)
-        #expect(thrownCode { try central.connect(info: LinkInfo(), mtu: 20, now: .zero) } == .mtuTooSmall)
+        #expect(thrownCode { try central.connect(info: LinkInfo(versions: 2...2), mtu: 517, security: .plaintext, now: .zero) } == .unsupportedVersion)
+        #expect(thrownCode { try central.connect(info: LinkInfo(), mtu: 20, security: .plaintext, now: .zero) } == .mtuTooSmall)
         #expect(!central.isReady)
     }
 

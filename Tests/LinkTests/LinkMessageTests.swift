@@ -11,12 +11,14 @@ struct LinkMessageTests {
         (.powerOff, 0x84, ""),
         (.reset, 0x85, ""),
         (.getCredentialVersion, 0x86, ""),
+        (.unpair, 0x87, ""),
         (.cancel, 0xBE, ""),
         (.pong(hex("01 02 03")), 0x91, "01 02 03"),
         (.response(hex("6A 82")), 0x92, "6A 82"),
         (.atr(hex("3B F9 18 00 00 81 31 FE 45 00 44 50 49 56 2D 45 58 50 81")), 0x93, "3B F9 18 00 00 81 31 FE 45 00 44 50 49 56 2D 45 58 50 81"),
         (.poweredOff, 0x94, ""),
         (.credentialVersion(0x0102_0304_0506_0708), 0x96, "01 02 03 04 05 06 07 08"),
+        (.unpaired, 0x97, ""),
         (.error(.busy), 0xBF, "06"),
         (.keepalive(.processing), 0xBB, "01"),
     ]
@@ -83,14 +85,15 @@ struct LinkMessageTests {
 
     @Test func tellsRequestsFromTheRest() {
         let requests = Self.table.map(\.message).filter(\.isRequest).map(\.command)
-        #expect(requests == [.ping, .apdu, .powerOn, .powerOff, .reset, .getCredentialVersion])
+        #expect(requests == [.ping, .apdu, .powerOn, .powerOff, .reset, .getCredentialVersion, .unpair])
     }
 
     @Test func pairsEachRequestWithItsFinalAnswers() {
         let messages = Self.table.map(\.message)
         let answers: [LinkCommand: Set<LinkCommand>] = [
             .ping: [.pong, .error], .apdu: [.response, .error], .powerOn: [.atr, .error], .powerOff: [.poweredOff, .error],
-            .reset: [.atr, .error], .getCredentialVersion: [.credentialVersion, .error], .cancel: [],
+            .reset: [.atr, .error], .getCredentialVersion: [.credentialVersion, .error], .unpair: [.unpaired, .error],
+            .cancel: [],
         ]
         for request in messages {
             let expected = answers[request.command] ?? []

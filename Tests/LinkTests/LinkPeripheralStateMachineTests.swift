@@ -1,4 +1,4 @@
-import Link
+@_spi(Plaintext) import Link
 import PivlinkTesting
 import Testing
 
@@ -8,7 +8,7 @@ struct LinkPeripheralStateMachineTests {
 
     static func connected(info: LinkInfo = LinkInfo()) throws -> LinkPeripheralStateMachine {
         var peripheral = LinkPeripheralStateMachine(info: info)
-        #expect(try peripheral.connect(mtu: 23, now: .zero) == [])
+        #expect(try peripheral.connect(mtu: 23, security: .plaintext, now: .zero) == [])
         return peripheral
     }
 
@@ -137,7 +137,7 @@ struct LinkPeripheralStateMachineTests {
         _ = Self.receive(LinkWire.fragments(Self.select, transaction: 1), by: &peripheral, at: .zero)
         #expect(peripheral.connectionLost(now: .milliseconds(100)) == [.disarmTimer])
         #expect(peripheral.handleTimer(now: .seconds(1)) == [])
-        #expect(try peripheral.connect(mtu: 517, now: .seconds(1)) == [])
+        #expect(try peripheral.connect(mtu: 517, security: .plaintext, now: .seconds(1)) == [])
         #expect(peripheral.receive(fragment: LinkWire.fragment(.powerOn, transaction: 1), now: .seconds(1))
             == [Self.error(.busy, transaction: 1)])
         #expect(peripheral.finish(Self.selected, now: .seconds(2)) == [])
@@ -150,7 +150,7 @@ struct LinkPeripheralStateMachineTests {
         let request = LinkWire.fragments(.apdu(LinkFragmenterTests.payload(100)), transaction: 7)
         _ = peripheral.receive(fragment: request[0], now: .zero)
         #expect(peripheral.connectionLost(now: .zero) == [.disarmTimer])
-        _ = try peripheral.connect(mtu: 23, now: .zero)
+        _ = try peripheral.connect(mtu: 23, security: .plaintext, now: .zero)
         #expect(peripheral.receive(fragment: request[1], now: .zero) == [Self.error(.invalidSequence, transaction: 0)])
         #expect(peripheral.receive(fragment: [0x82], now: .zero) == [Self.error(.invalidLength, transaction: 0)])
         var unconnected = LinkPeripheralStateMachine()
@@ -169,6 +169,6 @@ struct LinkPeripheralStateMachineTests {
 
     @Test func refusesAnMTUBelowTheBLEMinimum() {
         var peripheral = LinkPeripheralStateMachine()
-        #expect(thrownCode { try peripheral.connect(mtu: 22, now: .zero) } == .mtuTooSmall)
+        #expect(thrownCode { try peripheral.connect(mtu: 22, security: .plaintext, now: .zero) } == .mtuTooSmall)
     }
 }

@@ -1,5 +1,5 @@
 import FuzzSupport
-import Link
+@_spi(Plaintext) import Link
 
 /// The station's machine fed the input as the card's notifications, with requests (`04 N`), cancels (`02`),
 /// reconnects and time. Checked: every request ends exactly once, by its final deadline at the latest; an answer is
@@ -28,7 +28,7 @@ struct CentralRun {
         let configuration = LinkCentralStateMachine.Configuration()
         var machine = LinkCentralStateMachine(configuration: configuration)
         guard let fragmentSize = try? info.fragmentSize(forMTU: input.mtu),
-              let first = try? machine.connect(info: info, mtu: input.mtu, now: .zero) else {
+              let first = try? machine.connect(info: info, mtu: input.mtu, security: .plaintext, now: .zero) else {
             invariant(false, "the station refused MTU \(input.mtu)")
             return
         }
@@ -59,7 +59,7 @@ struct CentralRun {
             case .reconnect:
                 apply(machine.connectionLost(now: model.now), to: &model, wire: wire)
                 invariant(model.request == nil, "a request outlived its link")
-                guard let actions = try? machine.connect(info: info, mtu: input.mtu, now: model.now) else { return }
+                guard let actions = try? machine.connect(info: info, mtu: input.mtu, security: .plaintext, now: model.now) else { return }
                 apply(actions, to: &model, wire: wire)
             }
             invariant(machine.isBusy == (model.request != nil), "isBusy disagrees with the requests in flight")
@@ -94,6 +94,8 @@ struct CentralRun {
                 model.request = nil
             case .progress:
                 invariant(model.request != nil, "progress with no request in flight")
+            case .pairingMessage, .channelOpen, .channelFailed:
+                invariant(false, "a connection in the clear raised \(action)")
             case .armTimer(let deadline):
                 invariant(deadline >= model.now, "a timer armed in the past")
                 model.timer = deadline

@@ -1,5 +1,5 @@
 import FuzzSupport
-import Link
+@_spi(Plaintext) import Link
 
 /// The card's machine fed the input as the station's fragments, with a card that answers when told (`02`) and
 /// timers fired exactly at their deadlines while time passes. Checked: every batch the card sends reads back as
@@ -27,7 +27,7 @@ struct PeripheralRun {
         let info = LinkInfo(maximumMessage: input.maximumMessage)
         var machine = LinkPeripheralStateMachine(info: info)
         guard let fragmentSize = try? info.fragmentSize(forMTU: input.mtu),
-              let first = try? machine.connect(mtu: input.mtu, now: .zero) else {
+              let first = try? machine.connect(mtu: input.mtu, security: .plaintext, now: .zero) else {
             invariant(false, "a card refused MTU \(input.mtu)")
             return
         }
@@ -54,7 +54,7 @@ struct PeripheralRun {
                 apply(machine.connectionLost(now: model.now), to: &model, wire: wire)
                 model.connected = false
                 model.requestConnected = false
-                guard let actions = try? machine.connect(mtu: input.mtu, now: model.now) else { return }
+                guard let actions = try? machine.connect(mtu: input.mtu, security: .plaintext, now: model.now) else { return }
                 model.connected = true
                 apply(actions, to: &model, wire: wire)
             }
@@ -90,6 +90,8 @@ struct PeripheralRun {
                 model.lastKeepalive = model.now
             case .cancelProcessing:
                 invariant(model.requestConnected, "a cancel with no request in progress")
+            case .pairingMessage, .channelOpen, .channelFailed:
+                invariant(false, "a connection in the clear raised \(action)")
             case .armTimer(let deadline):
                 invariant(deadline >= model.now, "a timer armed in the past")
                 model.timer = deadline

@@ -1,9 +1,28 @@
-import Link
+import Crypto
+@_spi(Plaintext) import Link
 
 /// A station and a card joined back to back, without Bluetooth: fragments cross one after another, each
 /// `fragmentLatency` after the one before (0 = at once), a fake clock jumps from event to event, and a card stub
-/// answers each request after `card.delay`.
+/// answers each request after `card.delay`. `security` chooses the channel: in the clear (the message layer
+/// alone), or Noise between a station and a card, paired or not; each connect makes fresh ephemeral keys.
 final class LinkLoopback {
+    enum Security {
+        case plaintext
+        /// The card knows the station's static key.
+        case paired
+        /// The card knows another station's key, not this one's.
+        case unpaired
+    }
+
+    /// Static keys for the loopback's station and card; the card's list of paired stations follows `security`.
+    struct Keys {
+        let station = Curve25519.KeyAgreement.PrivateKey()
+        let card = Curve25519.KeyAgreement.PrivateKey()
+        let otherStation = Curve25519.KeyAgreement.PrivateKey()
+
+        var stationPublicKey: [UInt8] { Array(station.publicKey.rawRepresentation) }
+    }
+
     /// Answers like a card: APDUs echoed with 90 00, a fixed ATR, the credential version it holds.
     struct CardStub {
         static let atr: [UInt8] = [0x3B, 0xF9, 0x18, 0x00, 0x00, 0x81, 0x31, 0xFE, 0x45, 0x00, 0x44, 0x50, 0x49, 0x56]
@@ -51,24 +70,62 @@ final class LinkLoopback {
     private(set) var processed: [LinkMessage] = []
     /// How often the card was told to cancel.
     private(set) var cancellations = 0
+    let security: Security
+    let rekeyPeriod: Duration
+    let keys = Keys()
+    /// Every fragment that crossed towards the card and towards the station, in order: what a radio capture sees.
+    private(set) var wireToCard: [[UInt8]] = []
+    private(set) var wireToStation: [[UInt8]] = []
+    /// The channel events of both sides, in order (`.channelOpen`, `.channelFailed`).
+    private(set) var stationChannel: [LinkCentralAction] = []
+    private(set) var cardChannel: [LinkPeripheralAction] = []
 
     init(
         mtu: Int, card: CardStub = CardStub(), fragmentLatency: Duration = .zero,
-        station: LinkCentralStateMachine.Configuration = .init(), info: LinkInfo = LinkInfo()
+        station: LinkCentralStateMachine.Configuration = .init(), info: LinkInfo = LinkInfo(),
+        security: Security = .plaintext, rekeyPeriod: Duration = LinkSecurity.defaultRekeyPeriod
     ) throws {
+        self.rekeyPeriod = rekeyPeriod
         central = LinkCentralStateMachine(configuration: station)
         peripheral = LinkPeripheralStateMachine(info: info)
         self.card = card
         self.fragmentLatency = fragmentLatency
+        self.security = security
         try connect(mtu: mtu)
     }
 
     /// The last outcome, if the station has one.
     var lastOutcome: LinkCentralAction? { outcomes.last }
 
+    /// Connects both sides; over a channel, runs until the station's handshake ended one way or the other.
     func connect(mtu: Int) throws {
-        apply(try peripheral.connect(mtu: mtu, now: now))
-        apply(try central.connect(info: peripheral.info, mtu: mtu, now: now))
+        let channelEvents = stationChannel.count
+        switch security {
+        case .plaintext:
+            apply(try peripheral.connect(mtu: mtu, security: .plaintext, now: now))
+            apply(try central.connect(info: peripheral.info, mtu: mtu, security: .plaintext, now: now))
+        case .paired, .unpaired:
+            let paired = security == .paired ? keys.stationPublicKey : Array(keys.otherStation.publicKey.rawRepresentation)
+            apply(try peripheral.connect(mtu: mtu, security: .card(
+                staticKey: keys.card, pairedStations: [paired], ephemeralKey: Curve25519.KeyAgreement.PrivateKey(),
+                rekeyPeriod: rekeyPeriod
+            ), now: now))
+            apply(try central.connect(info: peripheral.info, mtu: mtu, security: .station(
+                staticKey: keys.station, cardKey: keys.card.publicKey, ephemeralKey: Curve25519.KeyAgreement.PrivateKey(),
+                rekeyPeriod: rekeyPeriod
+            ), now: now))
+            _ = run(until: { $0.stationChannel.count > channelEvents }, deadline: now + .seconds(10))
+        }
+    }
+
+    /// Delivers `fragment` to the card as if the station had written it (a replay, a forgery).
+    func inject(toCard fragment: [UInt8]) {
+        apply(peripheral.receive(fragment: fragment, now: now))
+    }
+
+    /// Delivers `fragment` to the station as if the card had notified it.
+    func inject(toStation fragment: [UInt8]) {
+        apply(central.receive(fragment: fragment, now: now))
     }
 
     /// Both sides see the link drop; fragments on the way are lost.
@@ -121,9 +178,11 @@ final class LinkLoopback {
     private func step() {
         if let first = toCard.first, first.arrival <= now {
             toCard.removeFirst()
+            wireToCard.append(first.fragment)
             apply(peripheral.receive(fragment: first.fragment, now: now))
         } else if let first = toStation.first, first.arrival <= now {
             toStation.removeFirst()
+            wireToStation.append(first.fragment)
             if first.fragment.first == LinkCommand.keepalive.rawValue { keepalives.append(now) }
             apply(central.receive(fragment: first.fragment, now: now))
         } else if let job = cardJob, job.readyAt <= now {
@@ -144,6 +203,7 @@ final class LinkLoopback {
             case .send(let fragments): enqueue(reorderToCard(fragments), on: &toCard)
             case .deliver, .fail: outcomes.append(action)
             case .progress: break
+            case .channelOpen, .channelFailed, .pairingMessage: stationChannel.append(action)
             case .armTimer(let deadline): centralTimer = deadline
             case .disarmTimer: centralTimer = nil
             }
@@ -163,6 +223,7 @@ final class LinkLoopback {
                     cardJob = nil
                     apply(peripheral.finish(.error(.cancelled), now: now))
                 }
+            case .channelOpen, .channelFailed, .pairingMessage: cardChannel.append(action)
             case .armTimer(let deadline): peripheralTimer = deadline
             case .disarmTimer: peripheralTimer = nil
             }
