@@ -29,6 +29,8 @@ public enum PresenceReason: Hashable, Sendable {
     case heardAgain
     /// The link is down and no advertisement is heard.
     case notHeard
+    /// The link's latest authenticated round trip took longer than `roundTripCeiling`: it may be relayed.
+    case slowRoundTrip(milliseconds: Int)
 }
 
 /// Why the engine asks for a lock.

@@ -13,6 +13,11 @@
 ///
 /// The card is presented while the link is up and the device near, removed when the link is down or the device
 /// away or lost, and left as it is while uncertain. The shell keeps the one timer the actions ask for.
+///
+/// Round trips: a link whose latest authenticated PING took longer than `roundTripCeiling` may be relayed, so a
+/// near device becomes uncertain and no state becomes near until a round trip at or under the ceiling. The latest
+/// round trip stands across a link loss (a relay that drops and remakes the link does not shed it). A round trip
+/// never locks and never presents the card: it only withholds `near`.
 public struct ProximityEngine: Sendable {
     public let settings: ProximitySettings
     public private(set) var state = PresenceState.lost
@@ -24,6 +29,10 @@ public struct ProximityEngine: Sendable {
     public private(set) var filteredRSSI: Double?
     /// When `handleTimer(now:)` is due, if at all.
     public private(set) var deadline: Duration?
+    /// The latest round trip of an authenticated PING, if one came back yet.
+    public private(set) var roundTrip: Duration?
+    /// The latest round trip is over `roundTripCeiling`: the device is not near whatever its signal says.
+    public var isRoundTripSlow: Bool { roundTrip.map { $0 > settings.roundTripCeiling } ?? false }
 
     private var connection: Track
     private var advertisement: Track
@@ -94,6 +103,13 @@ public struct ProximityEngine: Sendable {
             if dBm.isFinite && (source == .advertisement || isLinkUp) {
                 receiveSample(dBm, source: source, now: now, &actions)
             }
+        case .roundTrip(let duration):
+            roundTrip = duration
+            if isRoundTripSlow && state == .near {
+                // Rounded up: a round trip just over a ceiling of whole milliseconds never reads as at it.
+                let milliseconds = Int((duration / .milliseconds(1)).rounded(.up))
+                enter(.uncertain, .slowRoundTrip(milliseconds: milliseconds), now: now, &actions)
+            }
         }
         return finish(now: now, actions)
     }
@@ -120,7 +136,7 @@ public struct ProximityEngine: Sendable {
         guard let level = withTrack(source, { $0.baseline.level }) else {
             // A source without a level learns one only while the device is near, or from the first sample when
             // nothing is known at all (the holder is taken as seated, as when calibrating).
-            if state == .near || knowsNoBaseline {
+            if state == .near || (knowsNoBaseline && !isRoundTripSlow) {
                 withTrack(source) { $0.baseline.update(filtered, now: now) }
                 if state != .near { enter(.near, .signalNearBaseline(dropDB: 0), now: now, &actions) }
             } else if state == .lost {
@@ -149,9 +165,9 @@ public struct ProximityEngine: Sendable {
             if held(awayRun, settings.awayDwell, now: now) {
                 enter(.away, .signalFarBelowBaseline(dropDB: drop), now: now, &actions)
                 lock(.signalFarBelowBaseline(dropDB: drop), &actions)
-            } else if held(nearRun, settings.nearDwell, now: now) {
+            } else if !isRoundTripSlow, held(nearRun, settings.nearDwell, now: now) {
                 enter(.near, .signalNearBaseline(dropDB: drop), now: now, &actions)
-            } else if let uncertainSince, now - uncertainSince >= settings.rebaseAfter {
+            } else if !isRoundTripSlow, let uncertainSince, now - uncertainSince >= settings.rebaseAfter {
                 // A moderate drop that held still this long is a new posture at the desk, not a walk-away.
                 connection.baseline.shift(by: -drop)
                 advertisement.baseline.shift(by: -drop)
@@ -159,7 +175,7 @@ public struct ProximityEngine: Sendable {
                 enter(.near, .rebased(dropDB: drop), now: now, &actions)
             }
         case .away:
-            if held(nearRun, settings.nearDwell, now: now) {
+            if !isRoundTripSlow, held(nearRun, settings.nearDwell, now: now) {
                 enter(.near, .signalNearBaseline(dropDB: drop), now: now, &actions)
             }
         case .lost:

@@ -6,4 +6,6 @@ public enum ProximityEvent: Hashable, Sendable {
     case linkUp
     /// The link went down (supervision timeout, disconnect, bluetoothd gone).
     case linkDown
+    /// The round-trip time of one authenticated PING over the link, from handing it to the link to its PONG.
+    case roundTrip(Duration)
 }

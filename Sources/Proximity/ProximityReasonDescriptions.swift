@@ -8,6 +8,7 @@ extension PresenceReason: CustomStringConvertible {
         case .rebased(let drop): "a drop of \(decibels(drop)) held still: a new seated posture, the baseline moved"
         case .heardAgain: "heard again"
         case .notHeard: "not heard: link down, no advertisement"
+        case .slowRoundTrip(let milliseconds): "a round trip of \(milliseconds) ms over the link, above the ceiling: relayed?"
         }
     }
 }

@@ -64,6 +64,19 @@ public struct ProximitySettings: Hashable, Sendable {
     public var baselineTimeConstant: Duration
     /// Without a link, the device counts as heard this long after its last advertisement. Default 8 s.
     public var advertisementTimeout: Duration
+    /// A link whose latest authenticated PING took longer than this to come back may be relayed: the device is
+    /// uncertain, never near, until a round trip at or under it (research/proximity.md §3). Default 150 ms.
+    ///
+    /// A healthy link is quantised by its connection interval: the PING waits up to one interval for a connection
+    /// event, and its PONG cannot ride the same event, so it comes back one to two intervals later; BlueZ's
+    /// central uses 30–50 ms (net/bluetooth/hci_core.c), which gives 30–100 ms, plus well under a millisecond of
+    /// airtime for a PING of 8 bytes and a few D-Bus and scheduler hops (research/ble.md §1.5, §2.5). The card's
+    /// link machine answers a PING itself, without the card application, so no card work is in it; the research's
+    /// rule of thumb, two intervals plus 10 ms (110 ms at 50 ms), leaves too little for a phone that is busy
+    /// elsewhere or skips a connection event, so 40 ms more. The ceiling catches relays that add more than about
+    /// one interval (an Internet or phone hop); a link-layer relay adding ~8 ms (NCC 2022) stays under any ceiling
+    /// a healthy link can meet.
+    public var roundTripCeiling: Duration
 
     public init(
         filterWindow: Duration = .milliseconds(1500),
@@ -82,7 +95,8 @@ public struct ProximitySettings: Hashable, Sendable {
         linkLossTimeout: Duration = .seconds(45),
         rebaseAfter: Duration = .seconds(60),
         baselineTimeConstant: Duration = .seconds(120),
-        advertisementTimeout: Duration = .seconds(8)
+        advertisementTimeout: Duration = .seconds(8),
+        roundTripCeiling: Duration = .milliseconds(150)
     ) {
         self.filterWindow = filterWindow
         self.uncertainDrop = uncertainDrop
@@ -101,7 +115,12 @@ public struct ProximitySettings: Hashable, Sendable {
         self.rebaseAfter = rebaseAfter
         self.baselineTimeConstant = baselineTimeConstant
         self.advertisementTimeout = advertisementTimeout
+        self.roundTripCeiling = roundTripCeiling
     }
+
+    /// From 15 ms, the slowest healthy round trip at BLE's shortest connection interval (two of 7.5 ms,
+    /// research/proximity.md §3), to 5 s.
+    public static let roundTripCeilingRange = Duration.milliseconds(15) ... Duration.seconds(5)
 
     /// Checks ranges and order; the error names the setting and what it must be.
     public func validate() throws(ProximityError) {
@@ -134,6 +153,7 @@ public struct ProximitySettings: Hashable, Sendable {
             ("rebaseAfter", rebaseAfter, .seconds(1) ... .seconds(86400)),
             ("baselineTimeConstant", baselineTimeConstant, .seconds(1) ... .seconds(86400)),
             ("advertisementTimeout", advertisementTimeout, .milliseconds(100) ... .seconds(3600)),
+            ("roundTripCeiling", roundTripCeiling, Self.roundTripCeilingRange),
         ]
         for (name, value, range) in times where !range.contains(value) {
             throw invalid("\(name) \(value) must be from \(range.lowerBound) to \(range.upperBound)")

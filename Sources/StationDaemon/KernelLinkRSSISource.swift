@@ -52,7 +52,7 @@ public final class KernelLinkRSSISource: PresenceSignalSource {
             switch event {
             case .linkUp: startSampling(handler)
             case .linkDown: stopSampling()
-            case .rssi: break
+            case .rssi, .roundTrip: break
             }
         }
         do throws(BlueZError) {

@@ -16,6 +16,8 @@ import Testing
         ProximitySettings(rebaseAfter: .zero),
         ProximitySettings(lossFloor: -10),
         ProximitySettings(lossFloor: .infinity),
+        ProximitySettings(roundTripCeiling: .milliseconds(10)),
+        ProximitySettings(roundTripCeiling: .seconds(6)),
     ])
     func contradictionsAndRangesAreRefused(settings: ProximitySettings) {
         #expect(throws: ProximityError.self) { try settings.validate() }
