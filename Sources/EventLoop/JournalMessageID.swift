@@ -19,6 +19,11 @@ public struct JournalMessageID: Hashable, Sendable, CustomStringConvertible {
     public static let cardRemoved = JournalMessageID("062a47d2f401456085595aa73a3890b0")
     /// A session was locked because the phone went away (the walk-away lock).
     public static let sessionLocked = JournalMessageID("803a264b0cc247dd9d665b5dcb4d085e")
+    /// The link's authenticated round trip went over the ceiling (`proximity.rtt_ceiling`): it may be relayed,
+    /// and the phone is not taken as near.
+    public static let roundTripSlow = JournalMessageID("b595d56709a04b94a2b04e2fcfa5925b")
+    /// The link's round trip is back within the ceiling.
+    public static let roundTripRecovered = JournalMessageID("ab0325c3e44f427bab9996a862f5d368")
 
     public var description: String { hex }
 }

@@ -37,7 +37,9 @@ struct JournalTests {
     }
 
     @Test func messageIDsAreDistinct128BitHex() {
-        let ids: [JournalMessageID] = [.linkUp, .linkDown, .cardInserted, .cardRemoved, .sessionLocked]
+        let ids: [JournalMessageID] = [
+            .linkUp, .linkDown, .cardInserted, .cardRemoved, .sessionLocked, .roundTripSlow, .roundTripRecovered,
+        ]
         #expect(Set(ids).count == ids.count)
         for id in ids {
             #expect(id.hex.count == 32)
