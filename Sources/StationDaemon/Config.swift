@@ -5,13 +5,12 @@ import Yams
 
 /// pivlink-station's settings, read from `/etc/pivlink/station.conf` (YAML; example in Config/station.conf).
 ///
-/// Until pairing exists the station finds the card's device by its Bluetooth address (`device`); the pairing
-/// issue replaces that setting with private discovery.
+/// The cards the station serves are the ones paired with it (`pivlink pair`, kept in `StationPairingStore`), found
+/// by their private advertising tokens: the old `device:` address is refused, so that a config written for the
+/// unpaired station does not seem to still choose the card.
 public struct Config: Hashable, Sendable {
     public static let defaultPath = "/etc/pivlink/station.conf"
 
-    /// The card's Bluetooth address, `AA:BB:CC:DD:EE:FF` (upper case).
-    public var deviceAddress: String
     /// The adapter the station connects from, e.g. `hci0`.
     public var adapter: String
     /// The vpcd pcscd listens on for the card (Config/reader.conf.d/pivlink: 127.0.0.1:36123).
@@ -34,7 +33,7 @@ public struct Config: Hashable, Sendable {
     /// section; `LockConfig`).
     public var lock: LockSettings
 
-    private static let settings: Set<String> = ["device", "adapter", "vpcd", "cache", "timeouts", "proximity", "lock"]
+    private static let settings: Set<String> = ["adapter", "vpcd", "cache", "timeouts", "proximity", "lock"]
     private static let timeoutSettings: Set<String> = ["connect", "setup", "response", "transaction"]
 
     /// Reads the file at `path`.
@@ -45,7 +44,7 @@ public struct Config: Hashable, Sendable {
         } catch {
             throw StationDaemonError(
                 .unreadableConfig,
-                "cannot read \(path) (\((error as NSError).localizedFailureReason ?? error.localizedDescription)): copy Config/station.conf there and set the card's address, or pass --config FILE")
+                "cannot read \(path) (\((error as NSError).localizedFailureReason ?? error.localizedDescription)): copy Config/station.conf there, or pass --config FILE")
         }
         return try Config(yaml: text, source: path)
     }
@@ -61,14 +60,18 @@ public struct Config: Hashable, Sendable {
         } catch {
             throw invalid("not valid YAML (\(String(describing: error).split(separator: "\n").first ?? ""))")
         }
-        guard let top = node?.mapping else { throw invalid("expected settings such as 'device: AA:BB:CC:DD:EE:FF'") }
-        let values = try Self.strings(top, allowed: Self.settings, where: "", invalid)
-
-        guard let device = values["device"] else {
-            throw invalid("'device' is missing: set it to the card's Bluetooth address, e.g. device: AA:BB:CC:DD:EE:FF")
+        // An empty file (or one of comments only) keeps every default.
+        let top: Node.Mapping
+        if let node {
+            guard let mapping = node.mapping else { throw invalid("expected settings such as 'adapter: hci0'") }
+            top = mapping
+        } else {
+            top = Node.Mapping([])
         }
-        guard Self.isAddress(device) else { throw invalid("device '\(device)' is not a Bluetooth address like AA:BB:CC:DD:EE:FF") }
-        deviceAddress = device.uppercased()
+        if top["device"] != nil {
+            throw invalid(Self.deviceGone)
+        }
+        let values = try Self.strings(top, allowed: Self.settings, where: "", invalid)
 
         adapter = values["adapter"] ?? "hci0"
         guard !adapter.isEmpty, adapter.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
@@ -124,8 +127,7 @@ public struct Config: Hashable, Sendable {
         return values
     }
 
-    private static func isAddress(_ text: String) -> Bool {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        return parts.count == 6 && parts.allSatisfy { $0.count == 2 && $0.allSatisfy(\.isHexDigit) }
-    }
+    /// Why `device:` is refused, and what to do instead.
+    static let deviceGone =
+        "'device' is gone: the station finds its cards by pairing, not by address; delete the line and pair the card with `pivlink pair`"
 }

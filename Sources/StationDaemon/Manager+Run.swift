@@ -1,4 +1,6 @@
 import BlueZ
+import CardCrypto
+import CredentialStore
 import DBus
 import EventLoop
 
@@ -28,10 +30,20 @@ extension Manager {
         }
         var seed = UInt64(0)
         arc4random_buf(&seed, MemoryLayout<UInt64>.size)
+        let storePath = StationPairingStore.defaultDirectory()
+        let pairings: StationPairingStore
+        do {
+            pairings = try StationPairingStore.openOrCreate(
+                directory: storePath, sealer: SystemdCredsSealer(), random: SystemRandom())
+        } catch let error as StationDaemonError {
+            throw error
+        } catch {
+            throw StationDaemonError(.stateFailed, "cannot open the station's pairings in \(storePath): \(error)")
+        }
         let notifier = ServiceNotifier()
         let manager = try Manager(
-            config: config, client: BlueZClient(connection: connection), loop: loop, seed: seed, journal: journal,
-            notifier: notifier)
+            config: config, pairings: pairings, client: BlueZClient(connection: connection), loop: loop, seed: seed,
+            journal: journal, notifier: notifier)
         let service = try StationBusService(
             connection: connection, status: manager.status,
             pause: { [unowned manager] duration throws(StationDaemonError) in try manager.pauseAutoLock(for: duration) },
@@ -40,7 +52,8 @@ extension Manager {
                 manager.calibrate(for: duration) { result in
                     completion(result.map { $0.connection ?? $0.advertisement ?? 0 })
                 }
-            })
+            },
+            pairing: manager.pairingCalls)
         manager.onStatusChange = { status in
             do throws(StationDaemonError) {
                 try service.update(status)

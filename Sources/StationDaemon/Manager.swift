@@ -1,8 +1,12 @@
 import BlueZ
+import CardCrypto
 import CardDaemon
+import Crypto
 import DBus
 import EventLoop
+import Foundation
 import Link
+import Pairing
 import Proximity
 import StationCore
 
@@ -14,6 +18,13 @@ import StationCore
 /// closed (card removed: the card ends its session, so a verified PIN is forgotten) and whatever was in flight is
 /// never sent again. Link up/down (here) and card inserted/removed (its `VPCDServer`) go to the journal with their
 /// MESSAGE_IDs, and to systemd as the service's STATUS; `status` is what org.pivlink.Station1 publishes.
+///
+/// The cards it serves are the ones paired with it (`StationPairingStore`): it discovers with the pivlink service
+/// filter and recognises a card by the private token in its advertisement's service data
+/// (`AdvertisingTokenRecognizer`), and every connection opens the secure channel to that card's key; the card goes
+/// into pcscd only once the channel is open. `pair` stops serving, finds a card in pairing mode (its service data is
+/// the marker `01`) and runs the ceremony on its connection (`StationPairingSession`); `unpair` asks the card to
+/// forget this station over the open channel (UNPAIR) when it can, then forgets the card here.
 public final class Manager {
     enum ReaderEvent {
         case powerOn, powerOff, reset, disconnected
@@ -23,6 +34,18 @@ public final class Manager {
     static let request: BluetoothUUID = "898a0002-6249-4f6c-b878-318bb3580b9c"
     static let response: BluetoothUUID = "898a0003-6249-4f6c-b878-318bb3580b9c"
     static let info: BluetoothUUID = "898a0004-6249-4f6c-b878-318bb3580b9c"
+    /// The service data of a card whose pairing window is open.
+    static let pairingMarker: [UInt8] = [0x01]
+    /// How long the station waits for the card's UNPAIRED.
+    static let unpairTimeout = Duration.seconds(5)
+
+    /// What the station's connections are for.
+    private enum Mode {
+        /// Finding and serving the paired cards.
+        case serving
+        /// `pair`: finding a card in pairing mode, then the ceremony on its connection (once it is up).
+        case pairing(name: String, ceremony: StationPairingSession?)
+    }
 
     private let config: Config
     private let loop: EventLoop
@@ -32,12 +55,33 @@ public final class Manager {
     private let notifier: ServiceNotifier
     private var mirror: BlueZObjectMirror?
     private let presence: StationPresence
+    /// The RSSI feeds that follow the recognised card's device.
+    private let signalFollowers: [RecognizedDeviceSignalSource]
+    private let pairingStore: StationPairingStore
+    private var recognizer: AdvertisingTokenRecognizer
+    /// Unix time in seconds, for the advertising slot.
+    private let wallClock: () -> Int64
+    private var mode = Mode.serving
+    /// The card of the current attempt: recognised by its token, connected or being connected.
+    private var servedCard: PairingRecord?
+    private var isChannelOpen = false
+    private var pairingState = StationPairingState.idle
+    private var pairingResult = ""
+    /// Ends `pair` when its time is up.
+    private var pairingTimer: TimerSource?
+    /// Why a ceremony the station cancels failed, instead of the machine's "cancelled".
+    private var cancelReason: String?
+    /// The UNPAIR in flight: the card it removes and the caller's completion.
+    private var unpairing: (card: PairingRecord, completion: (Result<Bool, StationDaemonError>) -> Void)?
+    private var unpairTimer: TimerSource?
     /// Called on the loop whenever `status` changed.
     public var onStatusChange: (StationStatus) -> Void = { _ in }
     private var publishedStatus: StationStatus?
 
     private var session: StationLinkSession
     private var link: LinkCentralStateMachine
+    /// The ATT MTU of the link whose secure channel is being opened or is open.
+    private var linkMTU: Int?
     private var relay: CardRelay
     private var vpcd: VPCDServer?
     private var pendingReply: (([UInt8]) -> Void)?
@@ -52,11 +96,17 @@ public final class Manager {
     /// Set while `.locateDevice` waits for the first snapshot of BlueZ's objects.
     private var locatePending = false
 
+    /// `pairings` holds the station's key and its cards; `wallClock` gives Unix seconds (the advertising slot).
     public init(
-        config: Config, client: BlueZClient, loop: EventLoop, seed: UInt64, journal: Journal,
-        notifier: ServiceNotifier = ServiceNotifier()
+        config: Config, pairings: StationPairingStore, client: BlueZClient, loop: EventLoop, seed: UInt64,
+        journal: Journal, notifier: ServiceNotifier = ServiceNotifier(),
+        wallClock: @escaping () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     ) throws(StationDaemonError) {
         self.config = config
+        pairingStore = pairings
+        self.wallClock = wallClock
+        let stored = pairings.pairings
+        recognizer = AdvertisingTokenRecognizer(stationKey: stored.identity.keyPair, pairings: stored.cards)
         self.loop = loop
         self.client = client
         self.journal = journal
@@ -71,37 +121,46 @@ public final class Manager {
         link = LinkCentralStateMachine(
             configuration: .init(responseTimeout: config.responseTimeout, transactionTimeout: config.transactionTimeout))
         relay = CardRelay(cache: ResponseCache(isEnabled: config.responseCache))
-        let device: DBusObjectPath
-        do {
-            device = try adapter.path.appending("dev_" + config.deviceAddress.replacingOccurrences(of: ":", with: "_"))
-        } catch {
-            throw StationDaemonError(.invalidConfig, "adapter '\(config.adapter)': \(error.message)")
-        }
+        signalFollowers = Self.signalSources(config.proximitySignal, client: client, loop: loop, journal: journal)
         presence = StationPresence(
-            settings: config.proximity,
-            sources: Self.signalSources(config.proximitySignal, client: client, device: device, loop: loop, journal: journal),
-            hasRSSISource: config.proximitySignal != .none,
+            settings: config.proximity, sources: signalFollowers, hasRSSISource: config.proximitySignal != .none,
             locker: SessionLocker(connection: client.connection, loop: loop, settings: config.lock) { journal.log($0) },
-            baselineFile: BaselineFile(), device: config.deviceAddress, loop: loop, journal: journal)
+            baselineFile: BaselineFile(), device: "", loop: loop, journal: journal)
     }
 
-    /// The feeds of RSSI for `signal`: always the card's advertisements (heard while the station looks for it), and
-    /// the connected link's where there is a source for it.
+    /// The feeds of RSSI for `signal`, each following the recognised card's device: always the card's
+    /// advertisements (heard while the station looks for it), and the connected link's where there is a source
+    /// for it.
     private static func signalSources(
-        _ signal: ConnectionSignal, client: BlueZClient, device: DBusObjectPath, loop: EventLoop, journal: Journal
-    ) -> [any PresenceSignalSource] {
-        let advertisements = AdvertisementRSSISource(client: client, device: device, loop: loop)
+        _ signal: ConnectionSignal, client: BlueZClient, loop: EventLoop, journal: Journal
+    ) -> [RecognizedDeviceSignalSource] {
+        func follower(_ make: @escaping (DBusObjectPath) -> any PresenceSignalSource) -> RecognizedDeviceSignalSource {
+            RecognizedDeviceSignalSource(log: { journal.log($0, priority: .warning) }, make: make)
+        }
+        let advertisements = follower { AdvertisementRSSISource(client: client, device: $0, loop: loop) }
         switch signal {
         case .none: return [advertisements]
-        case .emulator: return [advertisements, EmulatedLinkRSSISource(client: client, device: device, loop: loop)]
+        case .emulator: return [advertisements, follower { EmulatedLinkRSSISource(client: client, device: $0, loop: loop) }]
         case .kernel:
-            return [advertisements, KernelLinkRSSISource(client: client, device: device, loop: loop) { journal.log($0, priority: .warning) }]
+            return [
+                advertisements,
+                follower { KernelLinkRSSISource(client: client, device: $0, loop: loop) { journal.log($0, priority: .warning) } },
+            ]
         }
     }
 
     /// What the station knows at a glance (org.pivlink.Station1's properties).
     public var status: StationStatus {
-        var status = StationStatus(device: config.deviceAddress)
+        let pairings = pairingStore.pairings
+        var status = StationStatus(device: servedCard?.fingerprint.description ?? "")
+        status.fingerprint = pairings.fingerprint.description
+        status.pairings = pairings.cards.records.map { .init(fingerprint: $0.fingerprint.description, name: $0.name) }
+        status.pairingState = pairingState
+        status.pairingResult = pairingResult
+        if case .pairing(_, let ceremony?) = mode {
+            status.pairingCode = ceremony.code?.digits ?? ""
+            status.pairingPeer = ceremony.peer?.fingerprint.description ?? ""
+        }
         status.state = presence.state
         status.rssi = presence.rssi
         status.isLinkUp = relay.isServing
@@ -127,11 +186,15 @@ public final class Manager {
         presence.calibrate(for: duration, completion: completion)
     }
 
-    /// Watches BlueZ and starts looking for the card.
+    /// Watches BlueZ and starts looking for the paired cards (none paired: it waits for `pair`).
     public func start() throws(StationDaemonError) {
         do {
             sessionTimer = try loop.makeTimer { [unowned self] in perform(session.handleTimer(now: now())) }
             linkTimer = try loop.makeTimer { [unowned self] in perform(link.handleTimer(now: now())) }
+            pairingTimer = try loop.makeTimer { [unowned self] in pairingTimeUp() }
+            unpairTimer = try loop.makeTimer { [unowned self] in
+                finishUnpair(removedOnCard: false, "the card did not answer UNPAIR within \(Self.seconds(Self.unpairTimeout))")
+            }
         } catch {
             throw StationDaemonError(.eventLoopFailed, "cannot create a timer: \(error.detail)")
         }
@@ -149,8 +212,8 @@ public final class Manager {
         } catch {
             throw StationDaemonError(.busFailed, "cannot watch bluetoothd: \(error.detail)")
         }
-        log("looking for the card \(config.deviceAddress) on \(config.adapter)\(config.responseCache ? "" : "; response cache off")")
-        perform(session.start(now: now()))
+        log("station \(pairingStore.pairings.fingerprint)\(config.responseCache ? "" : "; response cache off")")
+        resumeServing()
     }
 
     /// Removes the card from pcscd, stops discovery and disconnects.
@@ -184,9 +247,37 @@ public final class Manager {
         journal.log(message)
     }
 
-    /// The one-line STATUS while the station looks for the card (also its READY status).
+    /// The one-line STATUS while the station looks for its cards (also its READY status).
     var lookingStatus: String {
-        "looking for the card \(config.deviceAddress) on \(config.adapter)"
+        let cards = pairingStore.pairings.cards.records
+        if cards.isEmpty { return Self.noCardPaired }
+        return "looking for \(cards.count == 1 ? "the card \(Self.describe(cards[0]))" : "\(cards.count) paired cards") on \(config.adapter)"
+    }
+
+    static let noCardPaired = "no card is paired with this station: pair one with `pivlink pair`"
+
+    /// How the log names a card: its name and fingerprint.
+    private static func describe(_ card: PairingRecord) -> String {
+        "\(card.name) (\(card.fingerprint))"
+    }
+
+    /// The served card for the log and STATUS.
+    private var cardName: String {
+        servedCard.map(Self.describe) ?? "the card"
+    }
+
+    /// Starts looking for the paired cards, or says there is none.
+    private func resumeServing() {
+        mode = .serving
+        if pairingStore.pairings.cards.records.isEmpty {
+            log(Self.noCardPaired)
+            notifier.status(Self.noCardPaired)
+        } else {
+            log(lookingStatus)
+            notifier.status(lookingStatus)
+            perform(session.start(now: now()))
+        }
+        publishStatus()
     }
 
     private func now() -> Duration {
@@ -225,11 +316,34 @@ public final class Manager {
                     }
                 }
             case .deliver(let message):
-                perform(relay.delivered(message))
+                if unpairing != nil {
+                    if message == .unpaired {
+                        finishUnpair(removedOnCard: true, nil)
+                    } else {
+                        finishUnpair(removedOnCard: false, "the card answered UNPAIR with \(message.command)")
+                    }
+                } else {
+                    perform(relay.delivered(message, now: now()))
+                }
             case .progress:
                 break
             case .fail(let error):
-                perform(relay.failed(error))
+                if unpairing != nil {
+                    finishUnpair(removedOnCard: false, error.detail)
+                } else {
+                    perform(relay.failed(error))
+                }
+            case .pairingMessage(let bytes):
+                if case .pairing(_, let ceremony?) = mode { ceremony.receive(bytes) }
+            case .channelOpen:
+                isChannelOpen = true
+                linkEstablished()
+            case .channelFailed(let error):
+                let reason =
+                    error.code == .notPaired
+                    ? "the card does not know this station any more (unpaired on the phone?): pair again with `pivlink pair`"
+                    : "the secure channel to \(cardName) failed: \(error.detail)"
+                perform(session.handle(.failed(reason), now: now()))
             case .armTimer(let deadline):
                 arm(linkTimer, at: deadline)
             case .disarmTimer:
@@ -278,14 +392,20 @@ public final class Manager {
         switch event {
         case .loaded:
             if locatePending { locateDevice() }
-        case .interfacesAdded:
-            if session.phase == .discovering, findDevice() != nil {
-                perform(session.handle(.deviceFound, now: now()))
+        case .interfacesAdded(let added):
+            if session.phase == .discovering, added.interfaces[BlueZNames.device] != nil {
+                discovered(added.object)
             } else if session.phase == .resolving {
                 checkServices()
             }
         case .propertiesChanged(let change):
-            guard change.path == devicePath, change.interface == BlueZNames.device else { return }
+            guard change.interface == BlueZNames.device else { return }
+            if session.phase == .discovering, change.changed["RSSI"] != nil || change.changed["ServiceData"] != nil {
+                // A fresh advertising report: what the device advertises now.
+                discovered(change.path)
+                return
+            }
+            guard change.path == devicePath else { return }
             if change.changed["Connected"]?.boolean == false {
                 perform(session.handle(.disconnected("the card disconnected"), now: now()))
             } else if change.changed["ServicesResolved"] != nil, session.phase == .resolving {
@@ -303,19 +423,41 @@ public final class Manager {
         }
     }
 
-    private func findDevice() -> BlueZDeviceProperties? {
-        mirror?.tree.devices(adapter: adapter.path).first { $0.address?.uppercased() == config.deviceAddress }
+    /// A device heard while discovering: the one to connect to if it is what the station looks for.
+    private func discovered(_ path: DBusObjectPath) {
+        guard let device = mirror?.tree.device(at: path), device.adapter == adapter.path, accept(device) else { return }
+        perform(session.handle(.deviceFound, now: now()))
     }
 
+    /// Whether `device` advertises what the station looks for now: while serving, the token of a paired card for
+    /// this slot (±1); while pairing, the pairing marker. Takes it as the attempt's device (and card) if so.
+    private func accept(_ device: BlueZDeviceProperties) -> Bool {
+        guard let data = device.serviceData[Self.service] else { return false }
+        switch mode {
+        case .pairing:
+            guard data == Self.pairingMarker else { return false }
+            log("found a card in pairing mode (\(device.address ?? device.path.rawValue))")
+        case .serving:
+            guard let token = try? AdvertisingToken(bytes: data),
+                let match = recognizer.recognize(token, at: AdvertisingSlot(unixTime: wallClock())),
+                let card = pairingStore.pairings.cards.record(forPublicKey: match.card)
+            else { return false }
+            servedCard = card
+            presence.device = card.fingerprint.description
+            signalFollowers.forEach { $0.follow(device.path) }
+            log("recognised \(Self.describe(card)) at \(device.address ?? device.path.rawValue)")
+        }
+        devicePath = device.path
+        return true
+    }
+
+    /// Answers `.locateDevice`: only a device still connected counts (a cached one's service data may be old, and a
+    /// phone's address rotates); anything else is found by discovering.
     private func locateDevice() {
         guard let mirror, mirror.isLoaded else { return }
         locatePending = false
-        if let device = findDevice() {
-            devicePath = device.path
-            perform(session.handle(.deviceFound, now: now()))
-        } else {
-            perform(session.handle(.deviceAbsent, now: now()))
-        }
+        let connected = mirror.tree.devices(adapter: adapter.path).first { $0.connected && accept($0) }
+        perform(session.handle(connected == nil ? .deviceAbsent : .deviceFound, now: now()))
     }
 
     private func startDiscovery() {
@@ -335,15 +477,14 @@ public final class Manager {
     }
 
     private func connect() {
-        guard let device = findDevice() else {
+        guard let devicePath, mirror?.tree.device(at: devicePath) != nil else {
             perform(session.handle(.failed("bluetoothd no longer knows the card's device"), now: now()))
             return
         }
-        devicePath = device.path
         let current = attempt
-        log("connecting to \(config.deviceAddress)")
+        log("connecting to \(devicePath)")
         call("connecting") { () throws(BlueZError) in
-            try BlueZDevice(client: client, path: device.path).connect { [unowned self] result in
+            try BlueZDevice(client: client, path: devicePath).connect { [unowned self] result in
                 guard current == attempt else { return }
                 if case .failure(let error) = result, error.code != .alreadyConnected {
                     return failed("connecting", error, current)
@@ -447,17 +588,68 @@ public final class Manager {
 
     // MARK: the link and the card
 
+    /// The link is up. Serving: the channel's handshake to the recognised card starts, and the card comes when it
+    /// is open (`linkEstablished`). Pairing: the ceremony starts.
     private func linkUp(info: LinkInfo, mtu: Int) {
-        do throws(LinkError) {
-            perform(try link.connect(info: info, mtu: mtu, now: now()))
-        } catch {
-            perform(session.handle(.failed(error.detail), now: now()))
-            return
+        isChannelOpen = false
+        linkMTU = mtu
+        switch mode {
+        case .serving:
+            let security: LinkSecurity
+            do throws(StationDaemonError) {
+                security = try channelSecurity()
+            } catch {
+                return perform(session.handle(.failed(error.detail), now: now()))
+            }
+            do throws(LinkError) {
+                perform(try link.connect(info: info, mtu: mtu, security: security, now: now()))
+            } catch {
+                perform(session.handle(.failed(error.detail), now: now()))
+            }
+        case .pairing(let name, _):
+            do throws(LinkError) {
+                perform(try link.connect(info: info, mtu: mtu, security: .stationPairing, now: now()))
+            } catch {
+                return endPairing(failure: "cannot talk to the card in pairing mode: \(error.detail)")
+            }
+            do throws(StationDaemonError) {
+                let ceremony = try StationPairingSession(
+                    staticKey: pairingStore.pairings.identity.keyPair, random: SystemRandom(), loop: loop,
+                    configuration: .init(confirmationTimeout: .seconds(Int64(StationBusService.pairingSeconds.upperBound))),
+                    send: { [unowned self] bytes in perform(link.sendPairing(bytes, now: now())) },
+                    finished: { [unowned self] result in ceremonyFinished(result) })
+                ceremony.onChange = { [unowned self] in ceremonyChanged() }
+                mode = .pairing(name: name, ceremony: ceremony)
+                log("connected to the card in pairing mode: exchanging keys")
+                ceremony.start()
+            } catch {
+                endPairing(failure: "cannot start the ceremony: \(error.detail)")
+            }
         }
+    }
+
+    /// The keys of a serving connection: the station's static key, the recognised card's, a fresh ephemeral key.
+    private func channelSecurity() throws(StationDaemonError) -> LinkSecurity {
+        guard let card = servedCard else {
+            throw StationDaemonError(.pairingFailed, "connected to a device that was not recognised as a paired card")
+        }
+        do {
+            return .station(
+                staticKey: try Curve25519.KeyAgreement.PrivateKey(
+                    rawRepresentation: pairingStore.pairings.identity.keyPair.privateKey),
+                cardKey: try Curve25519.KeyAgreement.PublicKey(rawRepresentation: card.publicKey.bytes),
+                ephemeralKey: Curve25519.KeyAgreement.PrivateKey())
+        } catch {
+            throw StationDaemonError(.stateFailed, "the stored keys are not usable X25519 keys: restore the station's state or pair again")
+        }
+    }
+
+    private func linkEstablished() {
+        guard let info = session.info, let mtu = linkMTU else { return }
         journal.log(
-            "connected to the card (ATT MTU \(mtu), fragments of \((try? info.fragmentSize(forMTU: mtu)) ?? 0) bytes)",
-            id: .linkUp, fields: ["PIVLINK_DEVICE": config.deviceAddress, "PIVLINK_ATT_MTU": String(mtu)])
-        notifier.status("link up to the card \(config.deviceAddress)")
+            "secure channel open to \(cardName) (ATT MTU \(mtu), fragments of \((try? info.fragmentSize(forMTU: mtu)) ?? 0) bytes)",
+            id: .linkUp, fields: ["PIVLINK_CARD_KEY": servedCard?.fingerprint.description ?? "", "PIVLINK_ATT_MTU": String(mtu)])
+        notifier.status("link up to \(cardName)")
         presence.linkUp()
         perform(relay.linkUp())
     }
@@ -471,10 +663,14 @@ public final class Manager {
         } else if !wanted, let server = vpcd, relay.isServing {
             log("taking the card out of pcscd: the phone is \(presence.state.rawValue); the card forgets a verified PIN")
             // Before stop(): closing vpcd sends POWER_OFF, whose failure may take the link down and set its own status.
-            notifier.status("card removed (phone \(presence.state.rawValue), link up to \(config.deviceAddress))")
+            notifier.status("card removed (phone \(presence.state.rawValue), link up to \(cardName))")
             vpcd = nil
             server.stop()
         }
+        publishStatus()
+    }
+
+    private func publishStatus() {
         let current = status
         guard current != publishedStatus else { return }
         publishedStatus = current
@@ -485,7 +681,7 @@ public final class Manager {
         let server = VPCDServer(
             mode: .connect(host: config.vpcdHost, port: config.vpcdPort),
             session: RelayedCardSession(atr: atr, manager: self), loop: loop, journal: journal,
-            journalFields: ["PIVLINK_DEVICE": config.deviceAddress])
+            journalFields: ["PIVLINK_CARD_KEY": servedCard?.fingerprint.description ?? ""])
         do {
             try server.start()
         } catch {
@@ -495,19 +691,30 @@ public final class Manager {
         }
         vpcd = server
         log("presenting the card to pcscd (phone \(presence.state.rawValue))")
-        notifier.status("card presented to pcscd (link up to \(config.deviceAddress))")
+        notifier.status("card presented to pcscd (link up to \(cardName))")
     }
 
     private func linkDown(_ reason: String) {
         journal.log(
-            "lost the card (\(reason))", id: .linkDown, fields: ["PIVLINK_DEVICE": config.deviceAddress, "PIVLINK_REASON": reason])
+            "lost \(cardName) (\(reason))", id: .linkDown,
+            fields: ["PIVLINK_CARD_KEY": servedCard?.fingerprint.description ?? "", "PIVLINK_REASON": reason])
         pendingReply = nil
         vpcd?.stop()
         vpcd = nil
+        isChannelOpen = false
         notifier.status("card removed, link down (\(reason)); \(lookingStatus)")
         perform(link.connectionLost(now: now()))
         relay.linkDown()
         presence.linkDown()
+        if unpairing != nil {
+            finishUnpair(removedOnCard: false, "the link went down (\(reason))", restart: false)
+        }
+        if case .pairing(_, let ceremony?) = mode, pairingState == .searching || pairingState == .code {
+            // The session backs off and tries again, for the paired cards now.
+            endPairing(failure: "the card disconnected during the ceremony (\(reason)); pair again", restart: false)
+            ceremony.cancel()
+        }
+        publishStatus()
     }
 
     private func disconnect() {
@@ -532,5 +739,215 @@ public final class Manager {
     private static func seconds(_ duration: Duration) -> String {
         let (seconds, attoseconds) = duration.components
         return "\(seconds).\(attoseconds / 100_000_000_000_000_000) s"
+    }
+}
+
+// MARK: pairing and unpairing
+
+extension Manager {
+    /// `Pair(name, seconds)`: stops serving (the card leaves pcscd, the link drops), looks for a card in pairing
+    /// mode and runs the ceremony on its connection, all within `duration`; the card is stored as `name`.
+    public func pair(name: String, for duration: Duration) throws(StationDaemonError) {
+        if case .pairing = mode {
+            throw StationDaemonError(.pairingFailed, "a pairing is already in progress: confirm it, or cancel it with `pivlink pair --cancel`")
+        }
+        guard unpairing == nil else {
+            throw StationDaemonError(.pairingFailed, "an unpairing is in progress: pair again in a few seconds")
+        }
+        do {
+            // The store's own rule for names, checked before anything stops: the station's key stands in for the card's.
+            _ = try PairingRecord(publicKey: pairingStore.pairings.publicKey, name: name)
+        } catch {
+            throw StationDaemonError(.pairingFailed, "the card's name: \(error.detail)")
+        }
+        log("pairing: looking for a card in pairing mode for \(Self.seconds(duration)) (to be stored as '\(name)')")
+        perform(session.stop())
+        servedCard = nil
+        mode = .pairing(name: name, ceremony: nil)
+        pairingState = .searching
+        pairingResult = ""
+        cancelReason = nil
+        arm(pairingTimer, at: now() + duration)
+        notifier.status("pairing: looking for a card in pairing mode")
+        perform(session.start(now: now()))
+        publishStatus()
+    }
+
+    /// `ConfirmPairing(code)`: the user says the card shows `code`; another code fails the ceremony.
+    public func confirmPairing(_ code: PairingCode) throws(StationDaemonError) {
+        try ceremonyShowingCode().confirm(code)
+    }
+
+    /// `RejectPairing()`: the codes differ.
+    public func rejectPairing() throws(StationDaemonError) {
+        try ceremonyShowingCode().reject()
+    }
+
+    /// `CancelPairing()`: stops the search or the ceremony; nothing is paired.
+    public func cancelPairing() throws(StationDaemonError) {
+        guard case .pairing(_, let ceremony) = mode else {
+            throw StationDaemonError(.pairingFailed, "no pairing in progress: start one with `pivlink pair`")
+        }
+        cancel(ceremony, because: "pairing cancelled; nothing was paired")
+    }
+
+    /// `Unpair(fingerprint)`: the card with that fingerprint is forgotten here (on disk first); if it is the card
+    /// whose secure channel is open, it is asked over the channel to forget this station first (UNPAIR), and the
+    /// completion says whether it did. Then the station serves its remaining cards.
+    public func unpair(_ fingerprint: PairingFingerprint, completion: @escaping (Result<Bool, StationDaemonError>) -> Void) {
+        guard let card = pairingStore.pairings.cards.record(forFingerprint: fingerprint) else {
+            completion(.failure(StationDaemonError(
+                .notPaired, "no card with fingerprint \(fingerprint) is paired with this station: `pivlink status` lists them")))
+            return
+        }
+        guard unpairing == nil else {
+            completion(.failure(StationDaemonError(.pairingFailed, "an unpairing is in progress: try again in a few seconds")))
+            return
+        }
+        guard case .serving = mode, servedCard == card, isChannelOpen else {
+            return completion(removeLocally(card).map { false })
+        }
+        log("unpairing \(Self.describe(card)): asking the card to forget this station")
+        // The card leaves pcscd and the relay stops using the link; a request of the relay still out is cancelled
+        // (its failure is the relay's, which is down: dropped).
+        unpairing = (card, completion)
+        pendingReply = nil
+        relay.linkDown()
+        if let server = vpcd {
+            vpcd = nil
+            server.stop()
+        }
+        if link.isBusy {
+            perform(link.cancel(now: now()).filter { if case .fail = $0 { false } else { true } })
+        }
+        arm(unpairTimer, at: now() + Self.unpairTimeout)
+        perform(link.send(.unpair, now: now()))
+        publishStatus()
+    }
+
+    private func ceremonyShowingCode() throws(StationDaemonError) -> StationPairingSession {
+        guard case .pairing(_, let ceremony?) = mode, ceremony.code != nil else {
+            throw StationDaemonError(.pairingFailed, "no pairing code to confirm: start a pairing with `pivlink pair` and wait for its code")
+        }
+        return ceremony
+    }
+
+    /// Ends the search, or the ceremony (ABORT to the card), with `reason` as the result.
+    private func cancel(_ ceremony: StationPairingSession?, because reason: String) {
+        if let ceremony {
+            cancelReason = reason
+            ceremony.cancel()
+        } else {
+            endPairing(failure: reason)
+        }
+    }
+
+    private func pairingTimeUp() {
+        guard case .pairing(_, let ceremony) = mode else { return }
+        cancel(
+            ceremony,
+            because: ceremony == nil
+                ? "no card in pairing mode was found in time: open the card's pairing window (`pivlink-card pair`) and pair again"
+                : "the pairing took longer than allowed: pair again")
+    }
+
+    private func ceremonyChanged() {
+        guard case .pairing(_, let ceremony?) = mode else { return }
+        if let code = ceremony.code, pairingState != .code {
+            pairingState = .code
+            log("pairing code \(code) (card \(ceremony.peer?.fingerprint.description ?? "?")): confirm it if the card shows the same")
+            notifier.status("pairing: compare the code")
+        }
+        publishStatus()
+    }
+
+    private func ceremonyFinished(_ result: Result<PairingPublicKey, PairingError>) {
+        guard case .pairing(let name, _) = mode else { return }
+        switch result {
+        case .success(let key):
+            let record: PairingRecord
+            do {
+                record = try PairingRecord(publicKey: key, name: name)
+                try pairingStore.addCard(record)
+            } catch let error as PairingError {
+                return endPairing(failure: "cannot store the card: \(error.detail)")
+            } catch let error as StationDaemonError {
+                return endPairing(failure: "cannot store the card: \(error.detail)")
+            } catch {
+                return endPairing(failure: "cannot store the card: \(error)")
+            }
+            recognizer = AdvertisingTokenRecognizer(
+                stationKey: pairingStore.pairings.identity.keyPair, pairings: pairingStore.pairings.cards)
+            pairingTimer?.cancel()
+            pairingState = .paired
+            pairingResult = "paired with card \(record.fingerprint) (\(record.name))"
+            log(pairingResult)
+            perform(session.stop())
+            resumeServing()
+        case .failure(let error):
+            endPairing(failure: error.code == .cancelled ? cancelReason ?? error.detail : error.detail)
+        }
+    }
+
+    /// The ceremony or the search failed: nothing is stored; the station serves its cards again (`restart`: now;
+    /// otherwise the session, backing off after a lost link, starts over by itself).
+    private func endPairing(failure reason: String, restart: Bool = true) {
+        guard case .pairing = mode else { return }
+        pairingTimer?.cancel()
+        cancelReason = nil
+        pairingState = .failed
+        pairingResult = reason
+        log("pairing failed: \(reason)")
+        mode = .serving
+        if restart {
+            perform(session.stop())
+            resumeServing()
+        } else {
+            publishStatus()
+        }
+    }
+
+    /// The UNPAIR in flight ended: the card is forgotten here whatever the card said, and the station serves the
+    /// rest (`restart`: now; otherwise the session, backing off after a lost link, starts over by itself).
+    private func finishUnpair(removedOnCard: Bool, _ why: String?, restart: Bool = true) {
+        guard let (card, completion) = unpairing else { return }
+        unpairing = nil
+        unpairTimer?.cancel()
+        if let why { log("\(Self.describe(card)) did not confirm the unpairing (\(why)): it is forgotten on this station only") }
+        completion(removeLocally(card, restart: restart).map { removedOnCard })
+    }
+
+    /// Forgets `card` here, on disk first; a session busy with it starts over for the remaining cards (`restart`:
+    /// now; otherwise it is backing off already and starts over by itself).
+    private func removeLocally(_ card: PairingRecord, restart: Bool = true) -> Result<Void, StationDaemonError> {
+        do {
+            try pairingStore.removeCard(fingerprint: card.fingerprint)
+        } catch {
+            return .failure(error as? StationDaemonError ?? StationDaemonError(.stateFailed, "\(error)"))
+        }
+        recognizer = AdvertisingTokenRecognizer(
+            stationKey: pairingStore.pairings.identity.keyPair, pairings: pairingStore.pairings.cards)
+        log("unpaired \(Self.describe(card))")
+        if servedCard == card {
+            servedCard = nil
+            if restart, case .serving = mode {
+                perform(session.stop())
+                resumeServing()
+            }
+        }
+        publishStatus()
+        return .success(())
+    }
+}
+
+extension Manager {
+    /// org.pivlink.Station1's pairing methods, handled by this manager (which they do not keep alive).
+    public var pairingCalls: StationPairingCalls {
+        StationPairingCalls(
+            pair: { [unowned self] name, duration throws(StationDaemonError) in try pair(name: name, for: duration) },
+            confirm: { [unowned self] code throws(StationDaemonError) in try confirmPairing(code) },
+            reject: { [unowned self] () throws(StationDaemonError) in try rejectPairing() },
+            cancel: { [unowned self] () throws(StationDaemonError) in try cancelPairing() },
+            unpair: { [unowned self] fingerprint, completion in unpair(fingerprint, completion: completion) })
     }
 }

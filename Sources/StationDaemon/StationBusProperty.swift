@@ -6,7 +6,7 @@ import Proximity
 public enum StationBusProperty: String, CaseIterable, Sendable {
     /// `s`: near, uncertain, away or lost.
     case state = "State"
-    /// `s`: the card's device as the station names it.
+    /// `s`: the fingerprint of the card the station serves or last recognised, "" while none.
     case device = "Device"
     /// `n`: the filtered RSSI in dBm, `rssiNotHeard` while the device is not heard.
     case rssi = "RSSI"
@@ -20,15 +20,30 @@ public enum StationBusProperty: String, CaseIterable, Sendable {
     case lastLockTime = "LastLockTime"
     /// `t`: until when auto-lock is paused, µs since the epoch; 0 when it is not paused.
     case autoLockPausedUntil = "AutoLockPausedUntil"
+    /// `s`: the station's own fingerprint.
+    case fingerprint = "Fingerprint"
+    /// `a(ss)`: the paired cards, (fingerprint, name) each.
+    case pairings = "Pairings"
+    /// `s`: idle, searching, code, paired or failed (`StationPairingState`).
+    case pairingState = "PairingState"
+    /// `s`: the six digits to compare while the state is code, "" otherwise.
+    case pairingCode = "PairingCode"
+    /// `s`: the fingerprint of the card in the ceremony, "" if none.
+    case pairingPeer = "PairingPeer"
+    /// `s`: one line on how the last ceremony ended, "" before it did.
+    case pairingResult = "PairingResult"
 
     /// HCI's "RSSI not available" (127), which no real reading takes: readings are clamped to −127…20 dBm, the
     /// range HCI reports.
     public static let rssiNotHeard: Int16 = 127
     private static let rssiRange: ClosedRange<Double> = -127...20
+    private static let pairingType = DBusType.structure([.string, .string])
 
     public var type: DBusType {
         switch self {
-        case .state, .device, .lastLockReason: .string
+        case .state, .device, .lastLockReason, .fingerprint, .pairingState, .pairingCode, .pairingPeer, .pairingResult:
+            .string
+        case .pairings: .array(Self.pairingType)
         case .rssi: .int16
         case .linkUp, .cardPresent: .boolean
         case .lastLockTime, .autoLockPausedUntil: .uint64
@@ -45,6 +60,13 @@ public enum StationBusProperty: String, CaseIterable, Sendable {
         case .lastLockReason: .string(status.lastLockReason ?? "")
         case .lastLockTime: .uint64(status.lastLockTime ?? 0)
         case .autoLockPausedUntil: .uint64(status.pausedUntil ?? 0)
+        case .fingerprint: .string(status.fingerprint)
+        case .pairings:
+            .array(Self.pairingType, status.pairings.map { .structure([.string($0.fingerprint), .string($0.name)]) })
+        case .pairingState: .string(status.pairingState.rawValue)
+        case .pairingCode: .string(status.pairingCode)
+        case .pairingPeer: .string(status.pairingPeer)
+        case .pairingResult: .string(status.pairingResult)
         }
     }
 
@@ -74,6 +96,25 @@ public enum StationBusProperty: String, CaseIterable, Sendable {
         status.lastLockTime = lockTime == 0 ? nil : lockTime
         let pausedUntil = try read(.autoLockPausedUntil, \.uint64)
         status.pausedUntil = pausedUntil == 0 ? nil : pausedUntil
+        status.fingerprint = try read(.fingerprint, \.string)
+        status.pairings = try read(.pairings) { value in
+            guard case .array(Self.pairingType, let elements) = value else { return nil }
+            let pairings = elements.compactMap { element -> StationStatus.Pairing? in
+                guard let members = element.structureMembers, members.count == 2,
+                    let fingerprint = members[0].string, let name = members[1].string
+                else { return nil }
+                return StationStatus.Pairing(fingerprint: fingerprint, name: name)
+            }
+            return pairings.count == elements.count ? pairings : nil
+        }
+        let pairingStateName = try read(.pairingState, \.string)
+        guard let pairingState = StationPairingState(rawValue: pairingStateName) else {
+            throw StationDaemonError(.busFailed, "the station reports an unknown PairingState '\(pairingStateName)': update pivlink to the station's version")
+        }
+        status.pairingState = pairingState
+        status.pairingCode = try read(.pairingCode, \.string)
+        status.pairingPeer = try read(.pairingPeer, \.string)
+        status.pairingResult = try read(.pairingResult, \.string)
         return status
     }
 

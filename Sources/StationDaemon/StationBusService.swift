@@ -1,7 +1,8 @@
 import DBus
+import Pairing
 
 /// `org.pivlink.Station1` at `/org/pivlink/Station`: the station's state for `pivlink status` and desktop tools, and
-/// the calls that pause auto-lock and calibrate the seated baseline. dbus/org.pivlink.Station1.xml is its
+/// the calls that pause auto-lock, calibrate the seated baseline, pair and unpair cards (`StationPairingCalls`). dbus/org.pivlink.Station1.xml is its
 /// introspection; dbus/org.pivlink.Station1.conf lets root own the name and the `pivlink` group call it.
 ///
 /// The service only translates: it checks the arguments, hands the calls to the handlers it was given (the
@@ -21,6 +22,8 @@ public final class StationBusService {
     /// How long `Calibrate` may listen, in seconds: at least the five seconds `BaselineCalibration`'s ten samples
     /// take at 2 Hz, at most two minutes.
     public static let calibrationSeconds: ClosedRange<UInt32> = 5...120
+    /// How long `Pair` may search and wait for the users, in seconds.
+    public static let pairingSeconds: ClosedRange<UInt32> = 10...600
 
     public typealias Pause = (Duration) throws(StationDaemonError) -> Void
     public typealias Resume = () -> Void
@@ -41,13 +44,14 @@ public final class StationBusService {
         status: StationStatus,
         pause: @escaping Pause,
         resume: @escaping Resume,
-        calibrate: @escaping Calibrate
+        calibrate: @escaping Calibrate,
+        pairing: StationPairingCalls
     ) throws(StationDaemonError) {
         self.connection = connection
         self.status = status
         let interface = DBusInterface(
             Self.interfaceName,
-            methods: Self.methods(pause: pause, resume: resume, calibrate: calibrate),
+            methods: Self.methods(pause: pause, resume: resume, calibrate: calibrate) + Self.methods(pairing),
             properties: StationBusProperty.allCases.map { property in
                 DBusProperty(property.rawValue, type: property.type) { [weak self] () throws(DBusError) in
                     guard let self else { throw DBusError(.failed, "the station is shutting down") }
@@ -151,12 +155,66 @@ public final class StationBusService {
         ]
     }
 
-    /// The call's `seconds` argument, refused with `InvalidArgs` outside `range`.
-    private static func seconds(_ call: DBusMethodCall, within range: ClosedRange<UInt32>, _ what: String)
+    private static func methods(_ pairing: StationPairingCalls) -> [DBusMethod] {
+        /// Runs a handler and replies, or fails the call with its error.
+        func answer(_ call: DBusMethodCall, _ body: () throws(StationDaemonError) -> Void) throws(DBusError) {
+            do throws(StationDaemonError) {
+                try body()
+            } catch {
+                throw busError(error)
+            }
+            call.reply()
+        }
+        return [
+            DBusMethod("Pair", inputs: [DBusArgument("name", .string), DBusArgument("seconds", .uint32)]) {
+                call throws(DBusError) in
+                let seconds = try Self.seconds(call, at: 1, within: pairingSeconds, "pair")
+                let name = call.arguments.first?.string ?? ""
+                try answer(call) { () throws(StationDaemonError) in try pairing.pair(name, .seconds(seconds)) }
+            },
+            DBusMethod("ConfirmPairing", inputs: [DBusArgument("code", .string)]) { call throws(DBusError) in
+                let code: PairingCode
+                do throws(PairingError) {
+                    code = try PairingCode(parsing: call.arguments.first?.string ?? "")
+                } catch {
+                    throw DBusError(.invalidArguments, error.detail)
+                }
+                try answer(call) { () throws(StationDaemonError) in try pairing.confirm(code) }
+            },
+            DBusMethod("RejectPairing") { call throws(DBusError) in
+                try answer(call) { () throws(StationDaemonError) in try pairing.reject() }
+            },
+            DBusMethod("CancelPairing") { call throws(DBusError) in
+                try answer(call) { () throws(StationDaemonError) in try pairing.cancel() }
+            },
+            DBusMethod(
+                "Unpair", inputs: [DBusArgument("fingerprint", .string)],
+                outputs: [DBusArgument("removed_on_card", .boolean)]
+            ) { call throws(DBusError) in
+                let fingerprint: PairingFingerprint
+                do throws(PairingError) {
+                    fingerprint = try PairingFingerprint(parsing: call.arguments.first?.string ?? "")
+                } catch {
+                    throw DBusError(.invalidArguments, error.detail)
+                }
+                // Answered when the card answered UNPAIRED (or could not be asked); the closure keeps the call.
+                pairing.unpair(fingerprint) { result in
+                    switch result {
+                    case .success(let removedOnCard): call.reply([.boolean(removedOnCard)])
+                    case .failure(let error): call.fail(busError(error))
+                    }
+                }
+            },
+        ]
+    }
+
+    /// The call's `seconds` argument (the one at `index`), refused with `InvalidArgs` outside `range`.
+    private static func seconds(_ call: DBusMethodCall, at index: Int = 0, within range: ClosedRange<UInt32>, _ what: String)
         throws(DBusError) -> UInt32
     {
-        guard let seconds = call.arguments.first?.uint32, range.contains(seconds) else {
-            let given = call.arguments.first?.uint32.map(String.init) ?? "nothing"
+        let argument = call.arguments.count > index ? call.arguments[index].uint32 : nil
+        guard let seconds = argument, range.contains(seconds) else {
+            let given = argument.map(String.init) ?? "nothing"
             throw DBusError(
                 .invalidArguments,
                 "\(what) for \(range.lowerBound) to \(range.upperBound) seconds, not \(given)")

@@ -19,6 +19,7 @@ public struct StationDaemonError: Error, Hashable, Sendable, CustomStringConvert
             case alreadyPaired
             case notPaired
             case tooManyPairings
+            case pairingFailed
         }
 
         private let value: Value
@@ -50,6 +51,9 @@ public struct StationDaemonError: Error, Hashable, Sendable, CustomStringConvert
         public static let notPaired = Code(.notPaired)
         /// The station already keeps the most pairings it may (`PairingList.maximumCount`).
         public static let tooManyPairings = Code(.tooManyPairings)
+        /// A pairing call that does not fit now: no ceremony to confirm, one already running, a name the store
+        /// cannot keep.
+        public static let pairingFailed = Code(.pairingFailed)
 
         public var description: String {
             switch value {
@@ -66,6 +70,7 @@ public struct StationDaemonError: Error, Hashable, Sendable, CustomStringConvert
             case .alreadyPaired: "alreadyPaired"
             case .notPaired: "notPaired"
             case .tooManyPairings: "tooManyPairings"
+            case .pairingFailed: "pairingFailed"
             }
         }
     }

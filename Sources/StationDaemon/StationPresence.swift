@@ -27,7 +27,8 @@ final class StationPresence {
     private let hasRSSISource: Bool
     private let locker: SessionLocker
     private let baselineFile: BaselineFile
-    private let device: String
+    /// The card its journal lines name (the fingerprint of the card the station serves).
+    var device: String
     private var engine: ProximityEngine
     private var engineTimer: TimerSource?
     private var graceTimer: TimerSource?

@@ -8,9 +8,10 @@ struct StationCommand: ParsableCommand {
         commandName: "pivlink-station",
         abstract: "Present the pivlink card on the phone to pcscd, over Bluetooth LE and vsmartcard's vpcd.",
         discussion: """
-            The station connects to the card's device named in its config (until pairing exists, by its \
-            Bluetooth address), and the card is in pcscd while the link is up. It reconnects with backoff and \
-            never sends a command twice: a link lost mid-command removes the card from PC/SC.
+            The station serves the cards paired with it (`pivlink pair`), which it recognises by their private \
+            advertisements; every connection runs the secure channel, and the card is in pcscd while it is open. \
+            It reconnects with backoff and never sends a command twice: a link lost mid-command removes the card \
+            from PC/SC. Its pairings are kept encrypted in $STATE_DIRECTORY/pairing (/var/lib/pivlink-station).
 
             It always runs in the foreground, as systemd's Type=notify service (systemd/pivlink-station.service) \
             runs it: READY once it looks for the card, STATUS as the link and the card come and go, the watchdog \
@@ -30,7 +31,7 @@ struct StationCommand: ParsableCommand {
         let journal = Journal(identifier: "pivlink-station")
         do {
             let settings = try Config.load(path: config)
-            journal.log("card \(settings.deviceAddress) on \(settings.adapter); vpcd at \(settings.vpcdHost):\(settings.vpcdPort)")
+            journal.log("adapter \(settings.adapter); vpcd at \(settings.vpcdHost):\(settings.vpcdPort)")
             throw ExitCode(try Manager.run(config: settings, journal: journal))
         } catch let error as StationDaemonError {
             journal.log(error.detail, priority: .error)

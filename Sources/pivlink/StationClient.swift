@@ -94,3 +94,25 @@ struct StationClientFailure: Error {
         }
     }
 }
+
+extension StationClient {
+    /// The station's properties as a status.
+    func status() throws(StationClientFailure) -> StationStatus {
+        let properties = try properties()
+        do throws(StationDaemonError) {
+            return try StationBusProperty.status(from: properties)
+        } catch {
+            throw StationClientFailure(error.detail, status: 1)
+        }
+    }
+
+    /// Reads the status every 200 ms until `condition` holds or `deadline` passed; returns the last one read.
+    func waitForStatus(until deadline: Date, _ condition: (StationStatus) -> Bool) throws(StationClientFailure) -> StationStatus {
+        var status = try status()
+        while !condition(status), Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.2)
+            status = try self.status()
+        }
+        return status
+    }
+}

@@ -19,15 +19,26 @@ enum StatusReport {
         } else {
             lastLock = "none since the station started"
         }
-        let rows = [
-            ("device", status.device),
+        let pairings =
+            status.pairings.isEmpty
+            ? "none (pair a card with `pivlink pair`)"
+            : status.pairings.map { "\($0.fingerprint) (\($0.name))" }.joined(separator: ", ")
+        var rows = [
+            ("fingerprint", status.fingerprint),
+            ("pairings", pairings),
+            ("card", status.device.isEmpty ? "none recognised" : status.device),
             ("presence", status.state.rawValue),
             ("signal", status.rssi.map { "\(Int($0.rounded())) dBm (filtered)" } ?? "not heard"),
             ("link", status.isLinkUp ? "up" : "down"),
-            ("card", status.isCardPresent ? "in pcscd" : "not in pcscd"),
+            ("pcscd", status.isCardPresent ? "card in pcscd" : "card not in pcscd"),
             ("auto-lock", autoLock),
             ("last lock", lastLock),
         ]
+        if status.pairingState != .idle {
+            let detail = status.pairingState == .code ? " \(status.pairingCode) (card \(status.pairingPeer))" : ""
+            let result = status.pairingResult.isEmpty ? "" : ": \(status.pairingResult)"
+            rows.append(("pairing", status.pairingState.rawValue + detail + result))
+        }
         let width = rows.map(\.0.count).max() ?? 0
         return rows.map { label, value in
             "\(label):" + String(repeating: " ", count: width - label.count + 1) + value
@@ -46,6 +57,11 @@ enum StatusReport {
                 case .int16(StationBusProperty.rssiNotHeard) where property == .rssi: NSNull()
                 case .int16(let number): Int(number)
                 case .uint64(let number): number
+                case .array(_, let elements) where property == .pairings:
+                    elements.map { element -> [String: String] in
+                        let members = element.structureMembers ?? []
+                        return ["fingerprint": members.first?.string ?? "", "name": members.last?.string ?? ""]
+                    }
                 default: NSNull()
                 }
         }

@@ -6,7 +6,8 @@ struct Pivlink: ParsableCommand {
         commandName: "pivlink",
         abstract: "Inspect and tune a pivlink station.",
         subcommands: [
-            StatusCommand.self, PauseCommand.self, ResumeCommand.self, CalibrateCommand.self, ProximityCommand.self,
+            StatusCommand.self, PairCommand.self, UnpairCommand.self, PauseCommand.self, ResumeCommand.self,
+            CalibrateCommand.self, ProximityCommand.self,
         ]
     )
 }

@@ -3,10 +3,10 @@ import StationDaemon
 import Testing
 
 @Suite struct LockConfigTests {
-    let device = StationConfigText.device
+    let base = StationConfigText.base
 
     @Test func withoutASectionNoUserIsSetAndTheTimeoutIsTheDefault() throws {
-        let config = try Config(yaml: device)
+        let config = try Config(yaml: base)
         #expect(config.lock == LockSettings(user: nil, confirmTimeout: .seconds(5)))
     }
 
@@ -17,7 +17,7 @@ import Testing
         ("user: j.doe@EXAMPLE", .name("j.doe@EXAMPLE")),
     ])
     func theUserIsANameOrAUID(line: String, user: LockSettings.User) throws {
-        let config = try Config(yaml: device + "lock:\n  \(line)\n  confirm_timeout: 2.5\n")
+        let config = try Config(yaml: base + "lock:\n  \(line)\n  confirm_timeout: 2.5\n")
         #expect(config.lock == LockSettings(user: user, confirmTimeout: .milliseconds(2500)))
     }
 

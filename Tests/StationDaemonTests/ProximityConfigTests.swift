@@ -3,23 +3,23 @@ import StationDaemon
 import Testing
 
 @Suite struct ProximityConfigTests {
-    let device = StationConfigText.device
+    let base = StationConfigText.base
 
     @Test func withoutASectionTheDefaultsApply() throws {
-        let config = try Config(yaml: device)
+        let config = try Config(yaml: base)
         #expect(config.proximity == ProximitySettings())
         #expect(config.proximitySignal == .kernel)
     }
 
     @Test func theSignalNamesTheConnectedLinksSource() throws {
-        let config = try Config(yaml: device + "proximity:\n  signal: emulator\n  away_drop: 25")
+        let config = try Config(yaml: base + "proximity:\n  signal: emulator\n  away_drop: 25")
         #expect(config.proximitySignal == .emulator)
         #expect(config.proximity.awayDrop == 25)
-        #expect(try Config(yaml: device + "proximity:\n  signal: none").proximitySignal == ConnectionSignal.none)
+        #expect(try Config(yaml: base + "proximity:\n  signal: none").proximitySignal == ConnectionSignal.none)
     }
 
     @Test func everyKeyIsRead() throws {
-        let config = try Config(yaml: device + """
+        let config = try Config(yaml: base + """
             proximity:
               filter_window: 2
               near_drop: 6

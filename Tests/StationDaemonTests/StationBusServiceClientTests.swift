@@ -79,17 +79,40 @@ import Testing
 
     @Test func statusPrintsTheStateAtAGlance() throws {
         let fixture = try Self.station()
-        var status = StationStatus(device: "AA:BB:CC:DD:EE:FF")
+        var status = StationStatus(device: "3f9a-12c0-77de-0b41")
         status.state = .away
         status.rssi = -81.2
         status.isCardPresent = true
+        status.fingerprint = "1a2b-3c4d-5e6f-7081"
+        status.pairings = [.init(fingerprint: "3f9a-12c0-77de-0b41", name: "Anna's phone")]
         try fixture.service.update(status)
         let (exit, output) = try Self.run(["status"], systemBus: fixture.bus.address, on: fixture.loop)
         #expect(exit == 0, "\(output)")
         let lines = output.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
         #expect(lines == [
-            "device: AA:BB:CC:DD:EE:FF", "presence: away", "signal: -81 dBm (filtered)", "link: down", "card: in pcscd",
+            "fingerprint: 1a2b-3c4d-5e6f-7081", "pairings: 3f9a-12c0-77de-0b41 (Anna's phone)", "card: 3f9a-12c0-77de-0b41",
+            "presence: away", "signal: -81 dBm (filtered)", "link: down", "pcscd: card in pcscd",
             "auto-lock: on", "last lock: none since the station started",
+        ])
+    }
+
+    @Test func unpairSaysWhetherTheCardForgotTheStationToo() throws {
+        let fixture = try Self.station()
+        fixture.handlers.unpairAnswer = .success(true)
+        var (exit, output) = try Self.run(["unpair", "3f9a-12c0-77de-0b41"], systemBus: fixture.bus.address, on: fixture.loop)
+        #expect(exit == 0, "\(output)")
+        #expect(output == "unpaired 3f9a-12c0-77de-0b41 on this station and on the card\n")
+        fixture.handlers.unpairAnswer = .success(false)
+        (exit, output) = try Self.run(["unpair", "3F9A12C077DE0B41"], systemBus: fixture.bus.address, on: fixture.loop)
+        #expect(exit == 0, "\(output)")
+        #expect(output.hasPrefix("unpaired 3F9A12C077DE0B41 on this station only (the card was not connected)"))
+        fixture.handlers.unpairAnswer = .failure(StationDaemonError(.notPaired, "no card with fingerprint 0000-0000-0000-0000 is paired"))
+        (exit, output) = try Self.run(["unpair", "0000-0000-0000-0000"], systemBus: fixture.bus.address, on: fixture.loop)
+        #expect(exit == 1 && output.contains("no card with fingerprint 0000-0000-0000-0000 is paired"), "\(output)")
+        (exit, output) = try Self.run(["unpair", "not-a-fingerprint"], systemBus: fixture.bus.address, on: fixture.loop)
+        #expect(exit == 1 && output.contains("a fingerprint is"), "\(output)")
+        #expect(fixture.handlers.unpairs.map(\.description) == [
+            "3f9a-12c0-77de-0b41", "3f9a-12c0-77de-0b41", "0000-0000-0000-0000",
         ])
     }
 

@@ -20,6 +20,13 @@ import Testing
         status.lastLockReason = "walked away: -84 dBm for 3 s"
         status.lastLockTime = 1_796_000_000_000_000
         status.pausedUntil = 1_796_000_900_000_000
+        status.fingerprint = "1a2b-3c4d-5e6f-7081"
+        status.pairings = [
+            .init(fingerprint: "3f9a-12c0-77de-0b41", name: "Anna's phone"), .init(fingerprint: "0000-1111-2222-3333", name: "tablet"),
+        ]
+        status.pairingState = .code
+        status.pairingCode = "042917"
+        status.pairingPeer = "3f9a-12c0-77de-0b41"
         return status
     }
 
@@ -29,7 +36,9 @@ import Testing
         #expect(properties == [
             "State": .string("lost"), "Device": .string("AA:BB:CC:DD:EE:FF"), "RSSI": .int16(127),
             "LinkUp": .boolean(false), "CardPresent": .boolean(false), "LastLockReason": .string(""),
-            "LastLockTime": .uint64(0), "AutoLockPausedUntil": .uint64(0),
+            "LastLockTime": .uint64(0), "AutoLockPausedUntil": .uint64(0), "Fingerprint": .string(""),
+            "Pairings": .array(.structure([.string, .string]), []), "PairingState": .string("idle"),
+            "PairingCode": .string(""), "PairingPeer": .string(""), "PairingResult": .string(""),
         ])
         #expect(try StationBusProperty.status(from: properties) == StationStatus(device: "AA:BB:CC:DD:EE:FF"))
     }
@@ -43,6 +52,13 @@ import Testing
             "LinkUp": .boolean(true), "CardPresent": .boolean(true),
             "LastLockReason": .string("walked away: -84 dBm for 3 s"),
             "LastLockTime": .uint64(1_796_000_000_000_000), "AutoLockPausedUntil": .uint64(1_796_000_900_000_000),
+            "Fingerprint": .string("1a2b-3c4d-5e6f-7081"),
+            "Pairings": .array(.structure([.string, .string]), [
+                .structure([.string("3f9a-12c0-77de-0b41"), .string("Anna's phone")]),
+                .structure([.string("0000-1111-2222-3333"), .string("tablet")]),
+            ]),
+            "PairingState": .string("code"), "PairingCode": .string("042917"),
+            "PairingPeer": .string("3f9a-12c0-77de-0b41"), "PairingResult": .string(""),
         ])
         var expected = Self.seated()
         expected.rssi = -58
@@ -145,6 +161,60 @@ import Testing
         }
         #expect(error.name == "org.pivlink.Station1.Error.NoUserSession")
         #expect(error.message == "alice has no graphical session to lock")
+    }
+
+    @Test func pairTakesANameAndTenSecondsToTenMinutesAndTheCeremonyCallsReachTheHandlers() throws {
+        let fixture = try StationBusFixture()
+        for seconds: UInt32 in [9, 601] {
+            let result = try fixture.call("Pair", [.string("phone"), .uint32(seconds)])
+            guard case .failure(let error) = result else {
+                Issue.record("Pair for \(seconds) s was accepted")
+                continue
+            }
+            #expect(error.name == Self.invalidArgs)
+        }
+        _ = try fixture.call("Pair", [.string("Anna's phone"), .uint32(120)]).get()
+        #expect(fixture.handlers.pairs.map(\.name) == ["Anna's phone"])
+        #expect(fixture.handlers.pairs.map(\.duration) == [.seconds(120)])
+
+        for code in ["12345", "1234567", "12a456", ""] {
+            guard case .failure(let error) = try fixture.call("ConfirmPairing", [.string(code)]) else {
+                Issue.record("ConfirmPairing(\(code)) was accepted")
+                continue
+            }
+            #expect(error.name == Self.invalidArgs)
+        }
+        _ = try fixture.call("ConfirmPairing", [.string("042917")]).get()
+        #expect(fixture.handlers.confirmations.map(\.digits) == ["042917"])
+        _ = try fixture.call("RejectPairing").get()
+        _ = try fixture.call("CancelPairing").get()
+        #expect(fixture.handlers.rejections == 1 && fixture.handlers.cancellations == 1)
+
+        fixture.handlers.pairingError = StationDaemonError(.pairingFailed, "no pairing code to confirm")
+        guard case .failure(let error) = try fixture.call("ConfirmPairing", [.string("042917")]) else {
+            Issue.record("ConfirmPairing succeeded although its handler threw")
+            return
+        }
+        #expect(error.name == "org.pivlink.Station1.Error.PairingFailed")
+        #expect(error.message == "no pairing code to confirm")
+    }
+
+    @Test func unpairParsesTheFingerprintAndAnswersWhetherTheCardForgotToo() throws {
+        let fixture = try StationBusFixture()
+        guard case .failure(let invalid) = try fixture.call("Unpair", [.string("3f9a-12c0")]) else {
+            Issue.record("Unpair accepted half a fingerprint")
+            return
+        }
+        #expect(invalid.name == Self.invalidArgs)
+        fixture.handlers.unpairAnswer = .success(true)
+        #expect(try fixture.call("Unpair", [.string("3F9A-12C0-77DE-0B41")]).get() == [.boolean(true)])
+        fixture.handlers.unpairAnswer = .failure(StationDaemonError(.notPaired, "no such card"))
+        guard case .failure(let notPaired) = try fixture.call("Unpair", [.string("3f9a12c077de0b41")]) else {
+            Issue.record("Unpair succeeded although its handler failed")
+            return
+        }
+        #expect(notPaired.name == "org.pivlink.Station1.Error.NotPaired")
+        #expect(fixture.handlers.unpairs.map(\.description) == ["3f9a-12c0-77de-0b41", "3f9a-12c0-77de-0b41"])
     }
 
     @Test func calibrateRepliesOnlyWhenTheCalibrationEnds() throws {

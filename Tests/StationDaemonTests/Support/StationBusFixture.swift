@@ -2,6 +2,7 @@ import BusTesting
 import DBus
 import EventLoop
 import Foundation
+import Pairing
 import StationDaemon
 
 /// A `StationBusService` on a private bus, with handlers that record what they are asked, and a second connection
@@ -17,6 +18,15 @@ final class StationBusFixture {
         var pauseError: StationDaemonError?
         /// When set, `calibrate` completes with it at once (for callers that block, such as pivlink).
         var calibrationAnswer: Result<Double, StationDaemonError>?
+        var pairs: [(name: String, duration: Duration)] = []
+        var confirmations: [PairingCode] = []
+        var rejections = 0
+        var cancellations = 0
+        /// What the pairing handlers throw, if anything.
+        var pairingError: StationDaemonError?
+        var unpairs: [PairingFingerprint] = []
+        /// What `unpair` completes with, at once.
+        var unpairAnswer: Result<Bool, StationDaemonError> = .success(false)
     }
 
     let bus: PrivateBus
@@ -43,7 +53,22 @@ final class StationBusFixture {
             calibrate: { [handlers] duration, completion in
                 handlers.calibrations.append((duration, completion))
                 if let answer = handlers.calibrationAnswer { completion(answer) }
-            }
+            },
+            pairing: StationPairingCalls(
+                pair: { [handlers] name, duration throws(StationDaemonError) in
+                    if let error = handlers.pairingError { throw error }
+                    handlers.pairs.append((name, duration))
+                },
+                confirm: { [handlers] code throws(StationDaemonError) in
+                    if let error = handlers.pairingError { throw error }
+                    handlers.confirmations.append(code)
+                },
+                reject: { [handlers] () throws(StationDaemonError) in handlers.rejections += 1 },
+                cancel: { [handlers] () throws(StationDaemonError) in handlers.cancellations += 1 },
+                unpair: { [handlers] fingerprint, completion in
+                    handlers.unpairs.append(fingerprint)
+                    completion(handlers.unpairAnswer)
+                })
         )
     }
 
