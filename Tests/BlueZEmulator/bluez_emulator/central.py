@@ -44,6 +44,13 @@ def _parse_options(options, allow_type):
     return offset, kind
 
 
+def send_write_command(link, handle, uuid, value, replayed=False):
+    """A Write Command PDU on `link` to the server's attribute `handle`: captured, then delivered in order."""
+    link.carry(CENTRAL_TO_PERIPHERAL, "write-command", uuid, handle, value,
+               lambda: link.server.write(link, handle, value, lambda _code: None, command=True),
+               reorderable=True, replayed=replayed)
+
+
 class GattClient:
     """The GATT client of one remote device: its objects, its link (or None), its notify sessions."""
 
@@ -212,9 +219,9 @@ class GattClient:
         link = self.link
         if len(value) + 3 > link.mtu:
             return False
-        link.carry(CENTRAL_TO_PERIPHERAL, "write-command", uuid, handle, value,
-                   lambda: link.server.write(link, handle, value, lambda _code: None, command=True),
-                   reorderable=True)
+        link.last_write_command = (handle, uuid)
+        link.radio.last_write_command_link = link
+        send_write_command(link, handle, uuid, value)
         return True
 
     def write_ccc(self, characteristic, enable, done):

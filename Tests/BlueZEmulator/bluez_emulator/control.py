@@ -6,8 +6,10 @@ Not part of BlueZ; the name org.bluez owns it so that restarting the emulator re
 import dbus
 import dbus.service
 
+from . import errors
 from . import radio as radio_module
 from .bus import dbus_error, DBUS_INVALID_ARGS
+from .central import send_write_command
 
 CONTROL = "org.pivlink.Emulator1"
 CONTROL_PATH = "/org/pivlink/emulator"
@@ -66,6 +68,22 @@ class ControlObject(dbus.service.Object):
         for link in links:
             link.close()
         return dbus.UInt32(len(links))
+
+    @dbus.service.method(CONTROL, in_signature="aay", out_signature="u")
+    def ReplayWrites(self, values):
+        """Delivers each value, in order, as a Write Command to the characteristic the central of the link
+        that last carried one wrote it to, exactly as if that central had written it again (an attacker
+        replaying captured frames); captured with "replayed": true. Returns how many were sent."""
+        link = self.radio.last_write_command_link
+        if link is None or not link.connected or link.last_write_command is None:
+            raise errors.failed("No link carried a write command to replay on")
+        values = [bytes(value) for value in values]
+        if any(len(value) + 3 > link.mtu for value in values):
+            raise _invalid("every value must fit the link's ATT MTU %d (at most %d bytes)" % (link.mtu, link.mtu - 3))
+        handle, uuid = link.last_write_command
+        for value in values:
+            send_write_command(link, handle, uuid, value, replayed=True)
+        return dbus.UInt32(len(values))
 
     @dbus.service.method(CONTROL, in_signature="sssu")
     def InjectError(self, method, name, message, count):

@@ -39,6 +39,8 @@ class Radio:
         self.reorder = False
         self.capture_listeners = []
         self.capture_file = None
+        # The link whose central last sent a write command (what ReplayWrites repeats on).
+        self.last_write_command_link = None
         self._injected = collections.defaultdict(collections.deque)
 
     # Adapters and advertising.
@@ -99,6 +101,8 @@ class Radio:
     def forget(self, link):
         if link in self.links:
             self.links.remove(link)
+        if self.last_write_command_link is link:
+            self.last_write_command_link = None
 
     # Control knobs.
 
@@ -124,7 +128,9 @@ class Radio:
             queue.popleft()
         raise errors.named_error(entry[0], entry[1])
 
-    def capture(self, direction, kind, uuid, handle, value):
+    def capture(self, direction, kind, uuid, handle, value, replayed=False):
+        """`replayed`: a write the control interface repeated (ReplayWrites), not one the central made; the
+        file record then has `"replayed": true` (the Captured signal's signature stays as it was)."""
         if not self.capture_listeners and self.capture_file is None:
             return
         value = bytes(value)
@@ -133,6 +139,8 @@ class Radio:
         if self.capture_file is not None:
             record = {"time": time.time(), "direction": direction, "kind": kind, "uuid": uuid,
                       "handle": handle, "value": value.hex()}
+            if replayed:
+                record["replayed"] = True
             self.capture_file.write(json.dumps(record) + "\n")
             self.capture_file.flush()
 
@@ -153,13 +161,15 @@ class Link:
         self.connected = True
         self.close_listeners = []
         self.rssi_listeners = []
+        # (handle, uuid) of the characteristic the central last wrote with a write command, or None.
+        self.last_write_command = None
         self._queues = {direction: _DirectionQueue(self, direction)
                         for direction in (CENTRAL_TO_PERIPHERAL, PERIPHERAL_TO_CENTRAL)}
 
-    def carry(self, direction, kind, uuid, handle, value, deliver, reorderable=False):
+    def carry(self, direction, kind, uuid, handle, value, deliver, reorderable=False, replayed=False):
         if not self.connected:
             return
-        self.radio.capture(direction, kind, uuid, handle, value)
+        self.radio.capture(direction, kind, uuid, handle, value, replayed)
         self._queues[direction].push(deliver, reorderable)
 
     def publish_rssi(self):

@@ -1,4 +1,4 @@
-"""org.pivlink.Emulator1: link RSSI feed, delays, reordering, capture, injected errors."""
+"""org.pivlink.Emulator1: link RSSI feed, delays, reordering, capture, replayed writes, injected errors."""
 
 import json
 import os
@@ -75,6 +75,34 @@ class ControlTests(EmulatorTestCase):
         kinds = {record["kind"] for record in records}
         self.assertTrue({"advertising-data", "scan-response", "discovery-request", "write-command"} <= kinds)
         self.assertIn(b"secret?".hex(), [record["value"] for record in records])
+
+    def test_replayed_writes_reach_the_peripheral_as_the_centrals_and_are_marked_in_the_capture(self):
+        capture = os.path.join(tempfile.mkdtemp(prefix="pivlink-capture-"), "air.jsonl")
+        self.station.control("SetCaptureFile", "s", (capture,))
+        self.station.expect_error("org.bluez.Error.Failed", self.station.control, "ReplayWrites", "aay",
+                                  ([dbus.ByteArray(b"early")],))
+        self.start(mtu=23)
+        self.write(self.request, b"first", kind="command")
+        self.write(self.request, b"second", kind="command")
+        harness.run_until(lambda: len(self.app.request.writes) == 2, what="the central's two writes")
+        self.station.expect_error("org.freedesktop.DBus.Error.InvalidArgs", self.station.control, "ReplayWrites",
+                                  "aay", ([dbus.ByteArray(b"ok"), dbus.ByteArray(bytes(21))],))
+        replayed = self.station.control("ReplayWrites", "aay", ([dbus.ByteArray(b"first"), dbus.ByteArray(b"second")],))
+        self.assertEqual(replayed, 2)
+        harness.run_until(lambda: len(self.app.request.writes) == 4, what="the two replayed writes")
+        self.assertEqual([value for value, _ in self.app.request.writes], [b"first", b"second", b"first", b"second"])
+        self.assertEqual(self.app.request.writes[2][1], self.app.request.writes[0][1])
+        self.station.control("SetCaptureFile", "s", ("",))
+        with open(capture, encoding="utf-8") as lines:
+            commands = [json.loads(line) for line in lines if '"write-command"' in line]
+        self.assertEqual([(bytes.fromhex(r["value"]), r.get("replayed", False)) for r in commands],
+                         [(b"first", False), (b"second", False), (b"first", True), (b"second", True)])
+        self.assertEqual({(r["uuid"], r["handle"], r["direction"]) for r in commands},
+                         {(peripheral_app.REQUEST_UUID, commands[0]["handle"], "central-to-peripheral")})
+        self.station.control("Disconnect")
+        harness.run_until(lambda: not self.station.get(DEVICE, DEVICE1, "Connected"), what="disconnected")
+        self.station.expect_error("org.bluez.Error.Failed", self.station.control, "ReplayWrites", "aay",
+                                  ([dbus.ByteArray(b"first")],))
 
     def test_injected_errors_fail_the_next_calls(self):
         self.start()
