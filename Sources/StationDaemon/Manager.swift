@@ -323,7 +323,7 @@ public final class Manager {
                         finishUnpair(removedOnCard: false, "the card answered UNPAIR with \(message.command)")
                     }
                 } else {
-                    perform(relay.delivered(message, now: now()))
+                    perform(relay.delivered(message))
                 }
             case .progress:
                 break
