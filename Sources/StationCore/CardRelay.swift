@@ -11,6 +11,10 @@ import Link
 ///
 /// A request that fails (timeout, an ERROR from the card, the link going) is never sent again: the relay has
 /// the shell drop the link, which removes the card from PC/SC; it is inserted afresh on the next link.
+///
+/// The shell probes the link's round-trip time now and then (`probeRoundTrip(now:)`): a PING, answered by the
+/// card's link machine itself over the secure channel, sent only while no request is queued or in flight, since an
+/// APDU's time includes the card's work. Requests that arise meanwhile wait behind it like behind any request.
 public struct CardRelay: Sendable {
     private enum Phase: Sendable {
         case down
@@ -26,6 +30,10 @@ public struct CardRelay: Sendable {
     /// The APDU in flight was PC/SC's before the reader disconnected: its answer goes nowhere and teaches the cache
     /// nothing (a new PC/SC connection must not get an answer to a command it never sent).
     private var inFlightIsOrphaned = false
+    /// When the PING in flight was handed to the link.
+    private var pingSentAt: Duration?
+    /// Counts the PINGs, so that each carries bytes of its own (the channel encrypts and authenticates them).
+    private var pingCount: UInt64 = 0
 
     /// `cache` may hold answers from an earlier run; they are kept only if the card confirms their version.
     public init(cache: ResponseCache = ResponseCache()) {
@@ -106,8 +114,19 @@ public struct CardRelay: Sendable {
         return receivePowerOff()
     }
 
-    /// The card's final answer to the request last sent (`LinkCentralAction.deliver`).
-    public mutating func delivered(_ answer: LinkMessage) -> [CardRelayAction] {
+    /// Sends a PING to measure the link's round trip, if the relay serves and the link is idle; its PONG is
+    /// reported as `.roundTrip` by `delivered(_:now:)`. `now` is when the shell hands the PING to the link.
+    public mutating func probeRoundTrip(now: Duration) -> [CardRelayAction] {
+        guard isServing, inFlight == nil, queue.isEmpty else { return [] }
+        pingCount &+= 1
+        let ping = LinkMessage.ping((0..<8).reversed().map { UInt8(truncatingIfNeeded: pingCount >> ($0 * 8)) })
+        inFlight = ping
+        pingSentAt = now
+        return [.send(ping)]
+    }
+
+    /// The card's final answer to the request last sent (`LinkCentralAction.deliver`), at `now`.
+    public mutating func delivered(_ answer: LinkMessage, now: Duration) -> [CardRelayAction] {
         guard let request = inFlight else { return [] }
         inFlight = nil
         var actions: [CardRelayAction] = []
@@ -134,6 +153,9 @@ public struct CardRelay: Sendable {
         case (.apdu, .response(let response)):
             cache.cardAnswered(response)
             actions.append(.reply(response))
+        case (.ping(let sent), .pong(let echoed)) where sent == echoed:
+            if let pingSentAt { actions.append(.roundTrip(now - pingSentAt)) }
+            pingSentAt = nil
         default:
             let reason = "the card answered \(request.command) with \(answer.command)"
             if case .apdu = request, cache.isAwaitingCard { cache.cardAnswerLost() }
@@ -174,5 +196,6 @@ public struct CardRelay: Sendable {
         queue = []
         inFlight = nil
         inFlightIsOrphaned = false
+        pingSentAt = nil
     }
 }

@@ -12,4 +12,7 @@ public enum CardRelayAction: Hashable, Sendable {
     /// The card's answer to a request is lost or makes no sense: drop the link, which removes the card from
     /// PC/SC; the request is never sent again.
     case dropLink(reason: String)
+    /// A PING of `CardRelay.probeRoundTrip(now:)` came back this long after it was handed to the link: one
+    /// sample of the link's round-trip time, for the walk-away lock's relay check.
+    case roundTrip(Duration)
 }

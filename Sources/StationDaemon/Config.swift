@@ -29,6 +29,9 @@ public struct Config: Hashable, Sendable {
     public var proximity: ProximitySettings
     /// Where the connected link's RSSI comes from (`proximity.signal`; `ProximityConfig.signal`).
     public var proximitySignal: ConnectionSignal
+    /// How often the station measures the link's round trip with a PING (`proximity.rtt_interval`;
+    /// `ProximityConfig.roundTripInterval`).
+    public var roundTripInterval: Duration
     /// Whose session the walk-away lock locks, and how long to wait for the desktop's confirmation (the `lock:`
     /// section; `LockConfig`).
     public var lock: LockSettings
@@ -108,6 +111,7 @@ public struct Config: Hashable, Sendable {
         transactionTimeout = try seconds("transaction", default: 60, range: 1...600)
         proximity = try ProximityConfig.settings(top["proximity"], source: source)
         proximitySignal = try ProximityConfig.signal(top["proximity"], source: source)
+        roundTripInterval = try ProximityConfig.roundTripInterval(top["proximity"], source: source)
         lock = try LockConfig.settings(top["lock"], source: source)
     }
 

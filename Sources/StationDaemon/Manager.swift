@@ -88,6 +88,8 @@ public final class Manager {
 
     private var sessionTimer: TimerSource?
     private var linkTimer: TimerSource?
+    /// Measures the link's round trip every `proximity.rtt_interval` while the relay serves.
+    private var roundTripTimer: TimerSource?
     private var devicePath: DBusObjectPath?
     private var writeSocket: BlueZDatagramSocket?
     private var notifySocket: BlueZDatagramSocket?
@@ -191,6 +193,7 @@ public final class Manager {
         do {
             sessionTimer = try loop.makeTimer { [unowned self] in perform(session.handleTimer(now: now())) }
             linkTimer = try loop.makeTimer { [unowned self] in perform(link.handleTimer(now: now())) }
+            roundTripTimer = try loop.makeTimer { [unowned self] in probeRoundTrip() }
             pairingTimer = try loop.makeTimer { [unowned self] in pairingTimeUp() }
             unpairTimer = try loop.makeTimer { [unowned self] in
                 finishUnpair(removedOnCard: false, "the card did not answer UNPAIR within \(Self.seconds(Self.unpairTimeout))")
@@ -296,9 +299,12 @@ public final class Manager {
             case .insertCard:
                 let cached = relay.cache.count
                 log("the card is up (credential version \(relay.cache.credentialVersion.map(String.init) ?? "?"), \(cached) cached answers)")
+                arm(roundTripTimer, at: now() + config.roundTripInterval)
                 presenceChanged()
             case .dropLink(let reason):
                 perform(session.handle(.failed(reason), now: now()))
+            case .roundTrip(let duration):
+                presence.roundTrip(duration)
             }
         }
     }
@@ -323,7 +329,7 @@ public final class Manager {
                         finishUnpair(removedOnCard: false, "the card answered UNPAIR with \(message.command)")
                     }
                 } else {
-                    perform(relay.delivered(message))
+                    perform(relay.delivered(message, now: now()))
                 }
             case .progress:
                 break
@@ -652,6 +658,14 @@ public final class Manager {
         notifier.status("link up to \(cardName)")
         presence.linkUp()
         perform(relay.linkUp())
+    }
+
+    /// Pings the card to measure the link's round trip (when the link is idle), then again after the interval, while
+    /// the relay serves; `.insertCard` starts it on each link.
+    private func probeRoundTrip() {
+        guard relay.isServing else { return }
+        perform(relay.probeRoundTrip(now: now()))
+        arm(roundTripTimer, at: now() + config.roundTripInterval)
     }
 
     /// Puts the card into pcscd or takes it out as the link, the relay and presence now want, and publishes the

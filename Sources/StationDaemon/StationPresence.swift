@@ -130,6 +130,29 @@ final class StationPresence {
         perform(engine.receive(.linkDown, now: now()))
     }
 
+    /// One round trip of the link's authenticated PING (`CardRelay.probeRoundTrip`). Over `rtt_ceiling` the link
+    /// may be relayed: the phone is not taken as near, so the card is not presented (one already in stays while
+    /// uncertain, and nothing locks). Logged once as the link turns slow and once as it recovers.
+    func roundTrip(_ duration: Duration) {
+        let wasSlow = engine.isRoundTripSlow
+        let actions = engine.receive(.roundTrip(duration), now: now())
+        if engine.isRoundTripSlow != wasSlow {
+            let took = Int((duration / .milliseconds(1)).rounded(.up))
+            let ceiling = Int((engine.settings.roundTripCeiling / .milliseconds(1)).rounded(.up))
+            let fields = ["PIVLINK_DEVICE": device, "PIVLINK_ROUND_TRIP_MS": String(took)]
+            if engine.isRoundTripSlow {
+                journal.log(
+                    "the link's round trip took \(took) ms, over the ceiling of \(ceiling) ms (relayed?): the phone is not taken as near until one is within it",
+                    priority: .warning, id: .roundTripSlow, fields: fields)
+            } else {
+                journal.log(
+                    "the link's round trip is within the ceiling of \(ceiling) ms again (\(took) ms)", id: .roundTripRecovered,
+                    fields: fields)
+            }
+        }
+        perform(actions)
+    }
+
     private func received(_ event: ProximityEvent, at instant: MonotonicInstant) {
         guard case .rssi(let dBm, let source) = event else { return }
         if engine.isLinkUp { calibration?.samples.add(dBm: dBm, source: source) }

@@ -9,6 +9,7 @@ import Testing
         let config = try Config(yaml: base)
         #expect(config.proximity == ProximitySettings())
         #expect(config.proximitySignal == .kernel)
+        #expect(config.roundTripInterval == .seconds(2))
     }
 
     @Test func theSignalNamesTheConnectedLinksSource() throws {
@@ -38,13 +39,17 @@ import Testing
               rebase_after: 90
               baseline_time_constant: 300
               advertisement_timeout: 10
+              rtt_ceiling: 120.5
+              rtt_interval: 0.75
             """)
         #expect(config.proximity == ProximitySettings(
             filterWindow: .seconds(2), uncertainDrop: 9, nearDrop: 6, awayDrop: 25, awayDwell: .milliseconds(1500),
             nearDwell: .milliseconds(500), dwellSamples: 3, fallDrop: 18, lossFloor: -90, fallWindow: .seconds(3),
             fallLossDelay: .seconds(1), uncertainLossTimeout: .seconds(7), uncertainLossWindow: .seconds(12),
             linkLossTimeout: .seconds(30),
-            rebaseAfter: .seconds(90), baselineTimeConstant: .seconds(300), advertisementTimeout: .seconds(10)))
+            rebaseAfter: .seconds(90), baselineTimeConstant: .seconds(300), advertisementTimeout: .seconds(10),
+            roundTripCeiling: .microseconds(120_500)))
+        #expect(config.roundTripInterval == .milliseconds(750))
     }
 
     @Test(arguments: [
@@ -59,6 +64,11 @@ import Testing
         ("proximity:\n  away_drop: [1, 2]", "'proximity.away_drop' must be a single value"),
         ("proximity:\n  signal: hci", "proximity.signal 'hci' must be one of kernel, none, emulator"),
         ("proximity:\n  signal: [emulator]", "'proximity.signal' must be a single value"),
+        ("proximity:\n  rtt_ceiling: 10", "proximity.rtt_ceiling '10' must be a number of milliseconds from 15 to 5000"),
+        ("proximity:\n  rtt_ceiling: fast", "proximity.rtt_ceiling 'fast' must be a number of milliseconds"),
+        ("proximity:\n  rtt_interval: 0.1", "proximity.rtt_interval '0.1' must be a number of seconds from 0.5 to 60"),
+        ("proximity:\n  rtt_interval: 61", "proximity.rtt_interval '61' must be a number of seconds"),
+        ("proximity:\n  rtt_interval: [1]", "'proximity.rtt_interval' must be a single value"),
     ])
     func invalidSettingsSayWhatIsWrongInOneLine(yaml: String, expected: String) {
         StationConfigText.expectRefused(yaml, saying: expected)

@@ -96,6 +96,26 @@ import Testing
         #expect(try harness.locks() == 1)
     }
 
+    @Test func aSlowRoundTripKeepsTheCardOutAndLocksNothing() throws {
+        let harness = try Harness()
+        defer { try? FileManager.default.removeItem(atPath: harness.directory) }
+        harness.presence.linkUp()
+        harness.presence.roundTrip(.milliseconds(400))
+        harness.source.send(-55)
+        #expect(harness.presence.state == .uncertain)
+        #expect(!harness.presence.wantsCard)
+        #expect(!harness.run(until: { try harness.locks() > 0 }, timeout: .seconds(1)))
+        harness.presence.roundTrip(.milliseconds(60))
+        harness.source.send(-55)
+        #expect(harness.presence.state == .near)
+        #expect(harness.presence.wantsCard)
+        // Slow again while near: uncertain, and the card stays in.
+        harness.presence.roundTrip(.milliseconds(400))
+        #expect(harness.presence.state == .uncertain)
+        #expect(harness.presence.wantsCard)
+        #expect(try harness.locks() == 0)
+    }
+
     @Test func withoutAnyReadingTheCardFollowsTheLinkAfterTheGrace() throws {
         let harness = try Harness()
         defer { try? FileManager.default.removeItem(atPath: harness.directory) }

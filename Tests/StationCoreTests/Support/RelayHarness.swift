@@ -69,13 +69,15 @@ final class RelayHarness {
             switch action {
             case .send(let request):
                 crossings.append(request)
-                pending += relay.delivered(answer(request))
+                pending += relay.delivered(answer(request), now: .zero)
             case .reply(let bytes):
                 replies.append(bytes)
             case .insertCard(let atr):
                 insertedATR = atr
             case .dropLink(let reason):
                 Issue.record("the relay dropped the link: \(reason)")
+            case .roundTrip(let duration):
+                Issue.record("a round trip of \(duration) that nobody probed")
             }
         }
         return replies
@@ -93,7 +95,7 @@ final class RelayHarness {
             return .atr(PIVCard.atr)
         case .getCredentialVersion: return .credentialVersion(card.state.version)
         case .ping(let bytes): return .pong(bytes)
-        case .cancel, .pong, .response, .atr, .poweredOff, .credentialVersion, .error, .keepalive:
+        case .unpair, .cancel, .pong, .response, .atr, .poweredOff, .credentialVersion, .unpaired, .error, .keepalive:
             return .error(.invalidCommand)
         }
     }
