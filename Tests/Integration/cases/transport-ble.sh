@@ -5,8 +5,11 @@
 # AUTHENTICATE, or with the signature in the air, gives the client an error or a removed card, never a wrong
 # answer, and the station sends nothing again after the reconnect; ATT MTU 23 and 517 both carry it; so
 # does a link with 50 ms each way. Run by Tests/Integration/run only when PIVLINK_TRANSPORT=ble.
+# The link is sealed (docs/link-protocol.md "Secure channel"), so the checks on the air (lib/air.sh) see no APDU
+# bytes: only who sent each RECORD, its TXID and its LEN (the message's body + 19). Each says how it reads them.
 . "$(dirname "$0")/../lib/harness.sh"
 harness_begin "$@"
+. "$HARNESS_LIB/air.sh"
 
 # expect_link_mtu MTU: the station's current link has that ATT MTU, by its log.
 expect_link_mtu() { expect_equal "the station's link has ATT MTU $1" "$1" "$(station_link_mtu)"; }
@@ -41,13 +44,23 @@ case_card_starts() {
   expect_ok "P-256 key and certificate in 9C" new_slot_key 9c ECCP256 "/CN=over the link 9c/"
 }
 
+# The signing crossed the air, sealed: the APDU bodies the station sent while each key signed (lib/air.sh) include
+# a GENERAL AUTHENTICATE of that key's size — for 9A (RSA-2048) one carrying the 256-byte block (≥ 260 bytes: its
+# first chained link is 5 + 255, an extended one longer; no other command of a signing is that long), for 9C
+# (P-256) one carrying the 32-byte digest (43–45 bytes: header 5, template 7C 24 82 00 81 20 ‖ digest 38, Le).
 case_signatures_cross_the_air() {
   local mark; mark=$(air_mark)
   expect_ok "9A signs (RSA-2048), openssl verifies" sign_and_verify 9a 01 sha256
+  local bodies; bodies=$(air_apdu_bodies "$mark")
+  awk '$1 >= 260 { found = 1 } END { exit !found }' <<<"$bodies" \
+    || fail "the RSA-2048 GENERAL AUTHENTICATE crossed the air" "APDU bodies on the air: $(paste -sd " " <<<"$bodies")"
+  pass "the RSA-2048 GENERAL AUTHENTICATE crossed the air, sealed (APDU bodies: $(paste -sd " " <<<"$bodies"))"
+  mark=$(air_mark)
   expect_ok "9C signs (P-256), openssl verifies" sign_and_verify 9c 02 sha256
-  local signs; signs=$(air_apdus "$mark" | grep -c '^..87' || true)
-  [ "$signs" -ge 2 ] || fail "GENERAL AUTHENTICATE crossed the air" "$signs seen in $AIR_CAPTURE"
-  pass "the GENERAL AUTHENTICATE commands crossed the air ($signs initial fragments)"
+  bodies=$(air_apdu_bodies "$mark")
+  awk '$1 >= 43 && $1 <= 45 { found = 1 } END { exit !found }' <<<"$bodies" \
+    || fail "the P-256 GENERAL AUTHENTICATE crossed the air" "APDU bodies on the air: $(paste -sd " " <<<"$bodies")"
+  pass "the P-256 GENERAL AUTHENTICATE crossed the air, sealed (APDU bodies: $(paste -sd " " <<<"$bodies"))"
 }
 
 case_card_stop_and_start() {
@@ -78,12 +91,14 @@ chained_sign_links() {
   CHAIN_LAST="00 87 07 9A 0B ${data:510} 00"
 }
 
-# expect_no_apdu_since MARK: the station sent no APDU since MARK — nothing replayed across the reconnect.
+# expect_no_apdu_since MARK: the station sent no APDU since MARK — nothing replayed across the reconnect. On the
+# air: no station record of LEN ≥ 23 (a body of ≥ 4 bytes) but 27 (a PING's); the new connection's handshake and
+# its body-less requests (POWER_ON…, LEN 19) are all it may send.
 expect_no_apdu_since() {
-  local sent; sent=$(air_apdus "$1")
-  [ -z "$sent" ] || fail "the station sent nothing again after the reconnect" "APDUs on the air:
+  local sent; sent=$(air_records "$1" apdus)
+  [ -z "$sent" ] || fail "the station sent nothing again after the reconnect" "APDU records on the air (TXID LEN body):
 $sent"
-  pass "no APDU crossed the air between the drop and the card's return (no replay)"
+  pass "no APDU record crossed the air between the drop and the card's return (no replay)"
 }
 
 # expect_no_signature_answer: the last session_apdu failed (no status word: the card was removed or reset),
@@ -112,7 +127,8 @@ case_drop_mid_chain() {
   local mark; mark=$(air_mark)
   session_apdu "$CHAIN_FIRST" && [ "$SW" = 9000 ] || fail "the first link of the chain is accepted" "SW $SW"
   pass "the first link of the chain is accepted: the card holds half a GENERAL AUTHENTICATE"
-  expect_equal "it crossed the air once" 1 "$(air_apdus "$mark" | grep -c '^1087' || true)"
+  # On the air: one APDU record with the first link's body (5 + 255 bytes) since the mark.
+  expect_equal "it crossed the air once" 1 "$(air_apdu_bodies "$mark" | grep -cx "$(apdu_length "$CHAIN_FIRST")" || true)"
   mark=$(air_mark)
   drop_link
   expect_no_apdu_since "$mark"
@@ -133,8 +149,9 @@ case_drop_with_the_answer_in_the_air() {
   expect_ok "answers take 500 ms through the air" emulator SetDelay su peripheral-to-central 500
   local mark; mark=$(air_mark)
   session_apdu_send "$CHAIN_LAST"
-  expect_ok "the card sends its answer (RESPONSE on the air)" \
-    wait_until 10 "the card's RESPONSE is on the air" air_response_since "$mark"
+  # On the air: a card record under the last link's TXID longer than a KEEPALIVE (LEN 20), i.e. its answer.
+  expect_ok "the card sends its answer (its record on the air)" \
+    wait_until 10 "the card's answer is on the air" air_answered_since "$mark"
   mark=$(air_mark)
   local removal; removal=$(pcscd_mark)
   expect_ok_output_contains "the emulator drops the link before the answer arrives" "u 1" emulator Disconnect
@@ -146,11 +163,6 @@ case_drop_with_the_answer_in_the_air() {
   expect_no_apdu_since "$mark"
   expect_chuid_answer
   expect_ok "9A signs, openssl verifies" sign_and_verify 9a 01 sha256
-}
-
-# air_response_since MARK: a RESPONSE message (92) from the card since MARK.
-air_response_since() {
-  air_since "$1" | grep '"direction": "peripheral-to-central"' | grep -q '"value": "92'
 }
 
 # link_at_mtu MTU: the next link has that MTU; every request fragment fits it.
@@ -193,9 +205,12 @@ case_delay() {
   expect_ok "no delay back" emulator SetDelay su peripheral-to-central 0
 }
 
-# card_work_report MARK: for each GENERATE (INS 47) on the air since MARK, how long the card worked and its
-# longest silence meanwhile (lib/air-card-silence.py).
-card_work_report() { air_since "$1" | /usr/bin/python3 "$HARNESS_LIB/air-card-silence.py" 47; }
+GENERATE_RSA4096="00 47 00 82 05 AC 03 80 01 16 00"
+
+# card_work_report MARK: for each GENERATE on the air since MARK — a station request with GENERATE_RSA4096's body
+# length —, how long the card worked (to its last record under the request's TXID, the answer) and its longest
+# silence under that TXID meanwhile; its 1-byte-body records (LEN 20) before the answer are the KEEPALIVEs.
+card_work_report() { air_records "$1" work "$(apdu_length "$GENERATE_RSA4096")"; }
 
 # The link protocol promises a KEEPALIVE at least every 500 ms while the card works, and the station gives up on a
 # card silent for its response timeout (2 s). RSA-4096 generation takes from a fraction of a second to several
@@ -206,7 +221,7 @@ case_keepalives_while_the_card_works() {
   local attempt mark report longest worked=0
   for attempt in 1 2 3 4 5 6; do
     mark=$(air_mark)
-    session_apdu "00 47 00 82 05 AC 03 80 01 16 00" || fail "GENERATE RSA-4096 in 82 is answered (attempt $attempt)"
+    session_apdu "$GENERATE_RSA4096" || fail "GENERATE RSA-4096 in 82 is answered (attempt $attempt)"
     [ "$SW" = 9000 ] || [[ "$SW" == 61?? ]] || fail "GENERATE RSA-4096 in 82 succeeds" "SW $SW"
     report=$(card_work_report "$mark")
     echo "   (RSA-4096 generation $attempt: $report)"

@@ -20,8 +20,9 @@ Usage: air-records.py SUBCOMMAND [ARGS] < capture-part
   apdus                   the station's APDU records: txid len body, one a line
   requests                the station's requests but PINGs: txid len, one a line
   answered                exit 0 if the card sent an answer longer than one byte under the last request's TXID
-  work                    per request answered: "worked 1.234 s, longest silence 0.401 s, 3 keepalives"
-                          (silence: between the request and the card's records under its TXID)
+  work [BODY]             per request answered (only those whose body is BODY bytes, if given):
+                          "worked 1.234 s, longest silence 0.401 s, 3 keepalives" (silence: between the
+                          request and the card's records under its TXID)
   clear-errors            the ERRORs the card sent in the clear: txid code (hex), one a line
   handshakes              the handshake messages: side (station A0, card A1), one a line
   fragments               the raw fragments (hex) of the first request in the input, one a line
@@ -127,9 +128,11 @@ def card_records(all_frames, request):
             and f.connection == request.connection and f.time >= request.time]
 
 
-def work_reports(all_frames):
+def work_reports(all_frames, body=None):
     reports = []
     for request in requests(all_frames):
+        if body is not None and request.length != body + RECORD_OVERHEAD:
+            continue
         answers = card_records(all_frames, request)
         if not answers:
             continue
@@ -195,8 +198,8 @@ def run(command, arguments, lines):
         answers = [f for f in card_records(all_frames, pending[-1]) if f.length > ONE_BYTE_RECORD_LEN]
         print("%d answer record(s) under TXID %02x" % (len(answers), pending[-1].txid))
         return 0 if answers else 1
-    elif command == "work":
-        for report in work_reports(all_frames):
+    elif command == "work" and len(arguments) <= 1:
+        for report in work_reports(all_frames, int(arguments[0]) if arguments else None):
             print(report)
     elif command == "clear-errors":
         for frame in clear_errors(all_frames):
@@ -316,6 +319,8 @@ def self_test():
     check("frames", len(all_frames), 3 * 8)
     check("a request of 13 bytes crosses as LEN 32 in 2 fragments",
           [(f.length, len(f.fragments)) for f in apdus(all_frames)][:1], [(32, 2)])
+    check("work of 13-byte requests only", len(work_reports(all_frames, 13)), 3)
+    check("no work of 12-byte requests", work_reports(all_frames, 12), [])
     check("PINGs are not requests", [f.txid for f in requests(all_frames)][:3], [1, 3, 4])
     check("work", work_reports(all_frames)[0], "worked 0.890 s, longest silence 0.470 s, 1 keepalives")
     check("pin absent (sealed)", pin_found(read_capture(sealed), all_frames, "123456", bytes.fromhex("313233343536ffff")), [])
