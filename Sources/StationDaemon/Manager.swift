@@ -763,7 +763,7 @@ extension Manager {
     /// mode and runs the ceremony on its connection, all within `duration`; the card is stored as `name`.
     public func pair(name: String, for duration: Duration) throws(StationDaemonError) {
         if case .pairing = mode {
-            throw StationDaemonError(.pairingFailed, "a pairing is already in progress: confirm it, or cancel it with `pivlink pair --cancel`")
+            throw StationDaemonError(.pairingFailed, "a pairing is already in progress: finish it, or wait until its time is up")
         }
         guard unpairing == nil else {
             throw StationDaemonError(.pairingFailed, "an unpairing is in progress: pair again in a few seconds")
