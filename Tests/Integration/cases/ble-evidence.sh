@@ -143,7 +143,7 @@ case_station_removed_on_the_card_is_refused() {
   local fingerprint; fingerprint=$(station_fingerprint)
   [ -n "$fingerprint" ] || fail "pivlink status shows the station's fingerprint" "$(pivlink_cli status 2>&1)"
   expect_ok_output_contains "pivlink-card status lists the station" "$fingerprint" \
-    env "$(ble_env)" "$PIVLINK_CARD_BIN" status
+    env "$(ble_env)" "$PIVLINK_CARD_BIN" status --store "$CARD_STORE"
   expect_ok "the card's pairing window opens (the card stays connectable on the air)" \
     start_background card-window "$RUN/card-window.log" env "$(ble_env)" "$PIVLINK_CARD_BIN" pair --for 120s \
       --name "nobody"
@@ -153,7 +153,7 @@ case_station_removed_on_the_card_is_refused() {
   expect_ok "the station recognises the card and connects" \
     wait_until 20 "the station connects again" station_connecting_since "$log_mark"
   expect_ok "pivlink-card unpair removes the station on the card" \
-    env "$(ble_env)" "$PIVLINK_CARD_BIN" unpair "$fingerprint"
+    env "$(ble_env)" "$PIVLINK_CARD_BIN" unpair --store "$CARD_STORE" "$fingerprint"
   expect_ok "the card logs it" log_contains "$RUN/card.log" "unpaired on the card"
   expect_ok "the station's handshake is refused: ERROR NOT_PAIRED in the clear (bf 00 00 01 08)" \
     wait_until 30 "NOT_PAIRED on the air" air_clear_error_since "$mark" 08
