@@ -162,13 +162,12 @@ public final class CardPairingSession {
         }
     }
 
+    /// The window bounds the wait for a station; a ceremony that started in it runs on under its own deadlines
+    /// (10 s per message, 120 s for the users to compare codes), so a user reading the code as the window ends is
+    /// not cut off. No other station gets in meanwhile (`acceptsPairing`).
     private func windowExpired() {
-        guard isOpen else { return }
-        if ceremony != nil {
-            perform(ceremony?.machine.cancel() ?? [])
-        } else {
-            finish(failure: "no station paired while the pairing window was open: run `pivlink pair` on the workstation while it is")
-        }
+        guard isOpen, ceremony == nil else { return }
+        finish(failure: "no station paired while the pairing window was open: run `pivlink pair` on the workstation while it is")
     }
 
     private func perform(_ actions: [PairingAction]) {

@@ -467,7 +467,10 @@ public final class Manager {
     }
 
     private func startDiscovery() {
-        let filter = BlueZDiscoveryFilter(uuids: [Self.service], transport: .le)
+        // No UUID in the filter: a card advertises the pivlink service only as the UUID of its service data (the
+        // token leaves no room for a UUID list in 31 bytes), and bluetoothd's UUID filter matches the UUID list.
+        // Duplicates on, so each new token (every slot, every turn of a card's pairings) is reported.
+        let filter = BlueZDiscoveryFilter(transport: .le, duplicateData: true)
         let current = attempt
         call("starting discovery") { () throws(BlueZError) in
             try adapter.setDiscoveryFilter(filter) { [unowned self] result in

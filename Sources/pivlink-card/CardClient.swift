@@ -51,55 +51,86 @@ struct CardClient {
 
     /// Waits until the status satisfies `condition`, at most `timeout`: the status then, or nil at the timeout.
     /// Follows PropertiesChanged, so it sees every change from the moment it starts.
+    ///
+    /// Each wait runs on a connection and loop of its own: a loop that has exited cannot run again, and sd-bus
+    /// closes a bus attached to a loop when that loop exits. The snapshot (GetAll) is asked for once the match is
+    /// in place and read in the same stream as the signals, so a change before it is superseded by it and every
+    /// change after it lands on top of it.
     func wait(timeout: Duration, until condition: @escaping (CardBusStatus) -> Bool) throws(CardClientFailure)
         -> CardBusStatus?
     {
-        var properties: [String: DBusValue] = [:]
-        var installed = false
+        try CardClient().waitOnce(timeout: timeout, until: condition)
+    }
+
+    private func waitOnce(timeout: Duration, until condition: @escaping (CardBusStatus) -> Bool) throws(CardClientFailure)
+        -> CardBusStatus?
+    {
+        var properties: [String: DBusValue]?
         var failure: CardClientFailure?
+        var satisfied: CardBusStatus?
+        let check = { [loop] in
+            guard let properties else { return }
+            do throws(CardClientFailure) {
+                let status = try Self.status(from: properties)
+                if condition(status) {
+                    satisfied = status
+                    loop.exit(0)
+                }
+            } catch {
+                failure = error
+                loop.exit(0)
+            }
+        }
+        let fail = { [loop] (error: CardClientFailure) in
+            failure = error
+            loop.exit(0)
+        }
         let registration: DBusRegistration
-        do {
+        do throws(DBusError) {
             registration = try connection.matchPropertiesChanged(
                 sender: CardBusService.busName, pathNamespace: CardBusService.objectPath,
                 interface: CardBusService.interfaceName,
-                installed: { [loop] result in
-                    if case .failure(let error) = result { failure = CardClientFailure(error) }
-                    installed = true
-                    loop.exit(0)
+                installed: { [connection] result in
+                    if case .failure(let error) = result { return fail(CardClientFailure(error)) }
+                    do throws(DBusError) {
+                        try connection.call(
+                            destination: CardBusService.busName, path: CardBusService.objectPath,
+                            interface: "org.freedesktop.DBus.Properties", member: "GetAll",
+                            arguments: [.string(CardBusService.interfaceName)]
+                        ) { reply in
+                            switch reply {
+                            case .success(let values):
+                                guard values.count == 1, let snapshot = values[0].variantDictionary else {
+                                    return fail(Self.unreadableGetAll(values))
+                                }
+                                properties = snapshot.merging(properties ?? [:]) { snapshot, _ in snapshot }
+                                check()
+                            case .failure(let error):
+                                fail(CardClientFailure(error))
+                            }
+                        }
+                    } catch {
+                        fail(CardClientFailure(error))
+                    }
                 }
-            ) { [loop] change in
-                properties.merge(change.changed) { $1 }
-                if let status = try? Self.status(from: properties), condition(status) { loop.exit(0) }
+            ) { change in
+                // Changes before the snapshot only fill in what it will replace.
+                properties = (properties ?? [:]).merging(change.changed) { $1 }
+                check()
             }
         } catch {
             throw CardClientFailure(error)
         }
         defer { registration.cancel() }
-        let deadline = loop.now().advanced(by: timeout)
-        let timer: TimerSource
         do {
-            timer = try loop.makeTimer { [loop] in loop.exit(1) }
-            try timer.arm(at: deadline)
-            while !installed {
-                guard try loop.run() == 0 else { return nil }
-            }
+            let timer = try loop.makeTimer { [loop] in loop.exit(0) }
+            try timer.arm(at: loop.now().advanced(by: timeout))
+            _ = try loop.run()
         } catch {
             throw CardClientFailure("the event loop failed: \(error)", status: 1)
         }
         if let failure { throw failure }
-        properties = try self.properties()
-        var status = try Self.status(from: properties)
-        do {
-            while !condition(status) {
-                guard try loop.run() == 0 else { return nil }
-                status = try Self.status(from: properties)
-            }
-        } catch let error as CardClientFailure {
-            throw error
-        } catch {
-            throw CardClientFailure("the event loop failed: \(error)", status: 1)
-        }
-        return status
+        return satisfied
     }
 
     private func properties() throws(CardClientFailure) -> [String: DBusValue] {
@@ -107,9 +138,13 @@ struct CardClient {
             interface: "org.freedesktop.DBus.Properties", member: "GetAll",
             arguments: [.string(CardBusService.interfaceName)])
         guard values.count == 1, let properties = values[0].variantDictionary else {
-            throw CardClientFailure("the card daemon answered GetAll with \(values): update pivlink-card to its version", status: 1)
+            throw Self.unreadableGetAll(values)
         }
         return properties
+    }
+
+    private static func unreadableGetAll(_ values: [DBusValue]) -> CardClientFailure {
+        CardClientFailure("the card daemon answered GetAll with \(values): update pivlink-card to its version", status: 1)
     }
 
     private static func status(from properties: [String: DBusValue]) throws(CardClientFailure) -> CardBusStatus {

@@ -2,8 +2,11 @@
 #   - a private system bus (Tests/BlueZEmulator/run-bus) and the BlueZ emulator on it, bluetoothd's
 #     stand-in with two adapters joined by a virtual radio (Tests/BlueZEmulator/README.md);
 #   - `pivlink-card serve --ble --adapter hci0`, the card as a GATT peripheral on the first adapter;
-#   - `pivlink-station --foreground`, the central on hci1, which connects to the card's address and
-#     presents it to pcscd's vpcd (the shipped listen-mode reader, lib/vpcd-reader.sh) while the link is up.
+#   - `pivlink-station --foreground`, the central on hci1, which finds the card by its private advertisement,
+#     opens the secure channel and presents it to pcscd's vpcd (the shipped listen-mode reader,
+#     lib/vpcd-reader.sh) while the link is up.
+# The first card_start pairs the two (pair_devices: `pivlink-card pair` and `pivlink pair` side by side, both
+# confirmed with the code they show, as a person would), so every suite runs over the secure channel.
 # The station starts with the first card_start and keeps running: card_stop stops only the card, and the
 # station must then take the card out of pcscd, and bring it back (reconnecting with backoff) when the card
 # serves again.
@@ -15,6 +18,7 @@ PIVLINK_VPCD_MODE=listen # the station connects to vpcd
 . "$HARNESS_LIB/vpcd-reader.sh"
 
 PIVLINK_STATION_BIN=${PIVLINK_STATION_BIN:-$(dirname "${PIVLINK_CARD_BIN:-.}")/pivlink-station}
+PIVLINK_BIN=${PIVLINK_BIN:-$(dirname "${PIVLINK_CARD_BIN:-.}")/pivlink}
 PIVLINK_BLE_MTU=${PIVLINK_BLE_MTU:-517}
 EMULATOR_DIR=$REPO_ROOT/Tests/BlueZEmulator
 # The emulator's fixed adapters: hci0 (the card) has this address, hci1 is the station's.
@@ -40,14 +44,15 @@ transport_setup() {
   write_station_conf
 }
 
-# write_station_conf: Config/station.conf with the card's address, the station's adapter and the reader's port,
-# and no RSSI source (the card follows the link alone; ble-presence sets the emulator's).
+# write_station_conf: Config/station.conf with the station's adapter and the reader's port, no RSSI source (the
+# card follows the link alone; ble-presence sets the emulator's), and a round-trip probe once a minute (the air
+# readers of the suites tell the station's requests apart by length; ble-presence probes faster).
 write_station_conf() {
-  sed -e "s/^device: .*/device: \"$CARD_BLE_ADDRESS\"/" -e "s/^adapter: .*/adapter: $STATION_ADAPTER/" \
-    -e "s/^vpcd: .*/vpcd: \"127.0.0.1:$VPCD_PORT\"/" -e "s/^  signal: .*/  signal: none/" \
+  sed -e "s/^adapter: .*/adapter: $STATION_ADAPTER/" -e "s/^vpcd: .*/vpcd: \"127.0.0.1:$VPCD_PORT\"/" \
+    -e "s/^  signal: .*/  signal: none/" -e "s/^  rtt_interval: .*/  rtt_interval: 60/" \
     "$REPO_ROOT/Config/station.conf" > "$STATION_CONF"
-  grep -q "^device: \"$CARD_BLE_ADDRESS\"" "$STATION_CONF" && grep -q "^adapter: $STATION_ADAPTER" "$STATION_CONF" \
-    && grep -q "^vpcd: \"127.0.0.1:$VPCD_PORT\"" "$STATION_CONF" || die "Config/station.conf lacks device/adapter/vpcd lines"
+  grep -q "^adapter: $STATION_ADAPTER" "$STATION_CONF" && grep -q "^vpcd: \"127.0.0.1:$VPCD_PORT\"" "$STATION_CONF" \
+    && grep -q "^  rtt_interval: 60" "$STATION_CONF" || die "Config/station.conf lacks adapter/vpcd/rtt_interval lines"
 }
 
 # ble_env: the environment entry giving a program the private bus as its system bus, used as
@@ -85,13 +90,63 @@ station_stop() { stop_background station TERM; }
 
 card_serve_arguments() { echo "--ble --adapter $CARD_ADAPTER"; }
 
-# card_start [SERVE ARGS]: the card, and the station if it is not running, until the card is in the reader.
-# The deadline covers the station's reconnect backoff after the card was away for a while.
+# pivlink_cli ARGS: the workstation's CLI, on the private bus.
+pivlink_cli() { env "$(ble_env)" "$PIVLINK_BIN" "$@"; }
+
+# card_bus_ready: the card daemon serves org.pivlink.Card1 (it does once its GATT application is registered).
+card_bus_ready() {
+  busctl --address="$BLE_BUS_ADDRESS" --timeout=5 get-property org.pivlink.Card /org/pivlink/Card org.pivlink.Card1 \
+    Fingerprint >/dev/null 2>&1
+}
+
+# station_paired: the station holds at least one pairing.
+station_paired() { ! pivlink_cli status | grep -qE "^ *pairings: +none"; }
+
+# pairing_code LOG: the code a `pair` command printed to LOG.
+pairing_code() { sed -nE 's/.*pairing code: ([0-9]{6}).*/\1/p' "$1" | tail -n 1; }
+both_codes_shown() { [ -n "$(pairing_code "$RUN/card-pair.log")" ] && [ -n "$(pairing_code "$RUN/station-pair.log")" ]; }
+
+# pair_devices: pairs the running card and station as a person would: `pivlink-card pair` on the phone and
+# `pivlink pair` on the workstation, side by side; both print a 6-digit code, which must be the same, and a
+# second call of each with `--confirm CODE` confirms it (what a person's "yes" does on a terminal).
+pair_devices() {
+  rm -f "$RUN"/{card,station}-{pair,confirm}.log
+  wait_until 20 "the card serves org.pivlink.Card1" card_bus_ready || return 1
+  start_background card-pair "$RUN/card-pair.log" env "$(ble_env)" "$PIVLINK_CARD_BIN" pair --name "test station" \
+    --for 120s || return 1
+  start_background station-pair "$RUN/station-pair.log" env "$(ble_env)" "$PIVLINK_BIN" pair --name "test phone" \
+    --for 120s || return 1
+  if ! wait_until 60 "both sides show a pairing code" both_codes_shown; then
+    tail -n 5 "$RUN/card-pair.log" "$RUN/station-pair.log" >&2
+    return 1
+  fi
+  local code; code=$(pairing_code "$RUN/card-pair.log")
+  [ "$code" = "$(pairing_code "$RUN/station-pair.log")" ] \
+    || { echo "the two sides show different codes: $code and $(pairing_code "$RUN/station-pair.log")" >&2; return 1; }
+  # Each confirmation waits for the ceremony's end, which needs the other's: the two run side by side.
+  start_background card-confirm "$RUN/card-confirm.log" env "$(ble_env)" "$PIVLINK_CARD_BIN" pair --confirm "$code" \
+    || return 1
+  start_background station-confirm "$RUN/station-confirm.log" env "$(ble_env)" "$PIVLINK_BIN" pair --confirm "$code" \
+    || return 1
+  local side
+  for side in card-confirm station-confirm card-pair station-pair; do
+    wait_until 30 "$side ends" test -s "$RUN/$side.status" || return 1
+    [ "$(cat "$RUN/$side.status")" = 0 ] || { echo "$side failed:" >&2; tail -n 5 "$RUN/$side.log" >&2; return 1; }
+  done
+}
+
+# card_start [SERVE ARGS]: the card, and the station if it is not running, until the card is in the reader;
+# the first time, the two are paired first. The deadline covers the station's reconnect backoff after the card
+# was away for a while.
 card_start() {
   # shellcheck disable=SC2046 # the serve arguments are words by design
   start_background card "$RUN/card.log" env "$(ble_env)" "$PIVLINK_CARD_BIN" serve --store "$CARD_STORE" \
     $(card_serve_arguments) "$@" || return 1
   background_running station || station_start || return 1
+  wait_until 20 "the station answers on the bus" pivlink_cli status >/dev/null || return 1
+  if ! station_paired; then
+    pair_devices || { echo "pairing failed" >&2; tail -n 20 "$RUN/card.log" "$RUN/station.log" >&2; return 1; }
+  fi
   wait_until 60 "the card is in \"$(reader_name)\" through the station (or a daemon has exited)" \
     card_present_or_exited
   local daemon
@@ -125,13 +180,6 @@ transport_teardown() {
 # air_mark: the capture's current end; air_since MARK: the records after it.
 air_mark() { stat -c %s "$AIR_CAPTURE" 2>/dev/null || echo 0; }
 air_since() { tail -c +"$(($1 + 1))" "$AIR_CAPTURE" 2>/dev/null; }
-
-# air_apdus MARK: the command APDUs the station sent since MARK (initial fragments of APDU messages, 82),
-# one per line as hex from CLA on (the first bytes only, as far as the initial fragment carries them).
-air_apdus() {
-  air_since "$1" | grep '"direction": "central-to-peripheral"' \
-    | sed -nE 's/.*"value": "82[0-9a-f]{6}([0-9a-f]*)".*/\1/p'
-}
 
 # station_link_mtu / station_link_fragment_size: the ATT MTU and the fragment size the station reported for
 # its current link, from its log.
