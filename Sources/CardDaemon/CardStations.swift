@@ -50,10 +50,11 @@ public final class CardStations {
         records.first { $0.publicKey.bytes == bytes }
     }
 
-    /// Pairs the station: stored, then announced. `.alreadyPaired`, `.tooManyPairings` or a store failure change
-    /// nothing.
+    /// Pairs the station (again: its record renamed): stored, then announced. `.alreadyPaired` (another key with
+    /// its fingerprint), `.tooManyPairings` or a store failure change nothing.
     public func add(_ record: PairingRecord) throws(CardDaemonError) {
         try Self.storing { try store.addStation(record) }
+        records.removeAll { $0.publicKey == record.publicKey }
         records.append(record)
         announce(.added(record))
     }

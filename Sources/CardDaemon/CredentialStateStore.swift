@@ -50,7 +50,8 @@ public final class CredentialStateStore: CardStateStore, Sendable {
         }
     }
 
-    /// Pairs `record`'s station, on disk before this returns; `.alreadyPaired` or `.tooManyPairings` change nothing.
+    /// Pairs `record`'s station (again: its record renamed), on disk before this returns; `.alreadyPaired` (another
+    /// key with its fingerprint) or `.tooManyPairings` change nothing.
     public func addStation(_ record: PairingRecord) throws {
         try changePairings { try $0.addStation(record) }
     }

@@ -11,15 +11,22 @@ public struct PairingList: Hashable, Sendable {
 
     public init() {}
 
+    /// A list of these records; a key listed twice is `.alreadyPaired` (a stored list never holds one twice).
     public init(_ records: [PairingRecord]) throws(PairingError) {
         for record in records {
+            guard self.record(forPublicKey: record.publicKey) == nil else {
+                throw PairingError(.alreadyPaired, "\(record.fingerprint) is listed twice")
+            }
             try add(record)
         }
     }
 
+    /// Adds a pairing. A key paired again (a ceremony completed anew: both users confirmed it) keeps its one
+    /// record, with the new name, in its place; that is how a side that lost its half of a pairing recovers.
     public mutating func add(_ record: PairingRecord) throws(PairingError) {
-        guard self.record(forPublicKey: record.publicKey) == nil else {
-            throw PairingError(.alreadyPaired, "\(record.fingerprint) is already paired; unpair it first to pair it again")
+        if let index = records.firstIndex(where: { $0.publicKey == record.publicKey }) {
+            records[index] = record
+            return
         }
         guard self.record(forFingerprint: record.fingerprint) == nil else {
             throw PairingError(.alreadyPaired, "another paired key has the fingerprint \(record.fingerprint); unpair it first")

@@ -53,7 +53,8 @@ public final class StationPairingStore: Sendable {
         guarded.withLock { $0.pairings }
     }
 
-    /// Pairs `record`'s card, on disk before this returns; `.alreadyPaired` or `.tooManyPairings` change nothing.
+    /// Pairs `record`'s card (again: its record renamed), on disk before this returns; `.alreadyPaired` (another key
+    /// with its fingerprint) or `.tooManyPairings` change nothing.
     public func addCard(_ record: PairingRecord) throws {
         try change { try $0.addCard(record) }
     }

@@ -12,17 +12,15 @@ struct CardPairingsTests {
         #expect(CardPairings.generate(random: SeededRandom(seed: "other")).publicKey != pairings.publicKey)
     }
 
-    @Test func duplicateStationIsRefusedAndListUnchanged() throws {
+    @Test func aStationPairedAgainKeepsOneRecordWithItsNewName() throws {
         var pairings = CardPairings.generate(random: SeededRandom(seed: "identity"))
         let station = try TestStation.record("desk-42", seed: "station")
         try pairings.addStation(station)
+        let again = try PairingRecord(publicKey: station.publicKey, name: "again")
 
-        let error = #expect(throws: CardDaemonError.self) {
-            try pairings.addStation(try PairingRecord(publicKey: station.publicKey, name: "again"))
-        }
+        try pairings.addStation(again)
 
-        #expect(error?.code == .alreadyPaired)
-        #expect(pairings.stations.records == [station])
+        #expect(pairings.stations.records == [again])
     }
 
     @Test func removingAnUnpairedStationIsNotPaired() throws {

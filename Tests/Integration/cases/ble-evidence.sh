@@ -36,9 +36,11 @@ drop_link() {
   expect_card_back "$mark"
 }
 
-# pin_tries: the PIN's retry counter, read in a session of its own.
+# pin_tries: the PIN's retry counter, read in a session of its own. The card's session outlives PC/SC's (the
+# link stays up), so a PIN verified earlier is forgotten first (VERIFY P1 FF), or the query answers 9000.
 pin_tries() {
   apdu_session_start || return 1
+  session_apdu "00 20 FF 80" && [ "$SW" = 9000 ] || { apdu_session_end; return 1; }
   session_apdu "$PIN_TRIES_APDU" || { apdu_session_end; return 1; }
   apdu_session_end
   [[ "$SW" == 63C? ]] || { echo "VERIFY without data: SW $SW" >&2; return 1; }

@@ -184,8 +184,8 @@ air_since() { tail -c +"$(($1 + 1))" "$AIR_CAPTURE" 2>/dev/null; }
 # station_link_mtu / station_link_fragment_size: the ATT MTU and the fragment size the station reported for
 # its current link, from its log.
 station_link_mtu() {
-  sed -nE 's/.*connected to the card \(ATT MTU ([0-9]+),.*/\1/p' "$RUN/station.log" | tail -n 1
+  sed -nE 's/.*secure channel open to .* \(ATT MTU ([0-9]+),.*/\1/p' "$RUN/station.log" | tail -n 1
 }
 station_link_fragment_size() {
-  sed -nE 's/.*connected to the card \(ATT MTU [0-9]+, fragments of ([0-9]+) bytes\).*/\1/p' "$RUN/station.log" | tail -n 1
+  sed -nE 's/.*secure channel open to .* \(ATT MTU [0-9]+, fragments of ([0-9]+) bytes\).*/\1/p' "$RUN/station.log" | tail -n 1
 }
