@@ -2,8 +2,11 @@
 # $RUN, $bin_dir, say, fail, remaining and the integration suites' helpers):
 #   pcscd with the shipped reader configuration (Config/reader.conf.d/pivlink, vpcd listening on loopback);
 #   pivlink-card init + serve --ble --adapter hci0 (the card: GATT application and advertisement);
-#   pivlink-station --foreground on hci1, its config the shipped Config/station.conf with the card's address and
-#   proximity.signal: kernel, run as root without any capability (as systemd/pivlink-station.service runs it).
+#   pivlink-station --foreground on hci1, its config the shipped Config/station.conf with proximity.signal: kernel,
+#   run as root without any capability (as systemd/pivlink-station.service runs it);
+#   the two paired through `pivlink-card pair` and `pivlink pair` (Tests/Integration/lib/pairing.sh): the station
+#   finds the card in pairing mode, and then by its private token, through real bluetoothd's discovery, and every
+#   APDU below crosses the Noise channel.
 # It passed when the card shows up in pcscd's reader through the station, answers SELECT PIV with 9000 and
 # OpenSC names it a PIV card: every one of those APDUs crossed the virtual radio through bluetoothd. Then the
 # connected link's RSSI: the station reads btvirt's Read RSSI constant (-1 dBm; its advertisements say 127, "no
@@ -12,6 +15,11 @@
 # not use it. See check_kernel_rssi.
 
 SELECT_PIV="00 A4 04 00 09 A0 00 00 03 08 00 00 10 00"
+
+. "$repo/Tests/Integration/lib/pairing.sh"
+card_pair_cli() { "$bin_dir/pivlink-card" pair "$@"; }
+station_pair_cli() { "$bin_dir/pivlink" pair "$@"; }
+busctl_bus() { echo --system; }
 
 # The reader as the shipped configuration names it: vpcd's first slot, on DEVICENAME's port.
 SHIPPED_READER_CONF=$repo/Config/reader.conf.d/pivlink
@@ -36,7 +44,8 @@ card_present_or_a_daemon_exited() { card_present || ! background_running card ||
 
 exchange_daemons() {
   local card_bin=$bin_dir/pivlink-card station_bin=$bin_dir/pivlink-station index output
-  [ -x "$card_bin" ] && [ -x "$station_bin" ] || fail "no pivlink-card and pivlink-station in '$bin_dir'"
+  [ -x "$card_bin" ] && [ -x "$station_bin" ] && [ -x "$bin_dir/pivlink" ] \
+    || fail "no pivlink-card, pivlink-station and pivlink in '$bin_dir'"
   mkdir -p "$RUN/reader.conf.d" && cp "$SHIPPED_READER_CONF" "$RUN/reader.conf.d/pivlink"
   start_background pcscd "$out/pcscd.log" pcscd --foreground --apdu --info -c "$RUN/reader.conf.d"
   wait_until 30 "pcscd lists the reader \"$(reader_name)\"" reader_listed || fail "pcscd did not list $(reader_name)"
@@ -48,12 +57,13 @@ exchange_daemons() {
   "$card_bin" init --store "$RUN/store" > "$out/card-init.log" 2>&1 \
     || fail "pivlink-card init failed: $(tail -n 1 "$out/card-init.log")"
   start_background card "$out/card.log" "$card_bin" serve --ble --adapter hci0 --store "$RUN/store"
-  wait_until 60 "pivlink-card advertises on hci0 (ActiveInstances > 0)" \
-    eval 'adapter_advertising hci0 || ! background_running card' || fail "pivlink-card did not advertise on hci0"
+  # Unpaired, the card advertises nothing until its pairing window opens: it is up once it serves its bus name.
+  wait_until 60 "pivlink-card serves org.pivlink.Card1" eval 'card_bus_ready || ! background_running card' \
+    || fail "pivlink-card did not come up on the bus"
   running_or_fail card "$out/card.log"
   say "pivlink-card serves on hci0 ($(adapter_property hci0 Address))"
 
-  sed -e "s/^device:.*/device: $(adapter_property hci0 Address)/" -e "s/^adapter:.*/adapter: hci1/" \
+  sed -e "s/^adapter:.*/adapter: hci1/" \
     -e "s/^vpcd:.*/vpcd: \"127.0.0.1:$VPCD_PORT\"/" -e "s/^  signal:.*/  signal: kernel/" \
     "$repo/Config/station.conf" > "$RUN/station.conf"
   grep -q '^  signal: kernel$' "$RUN/station.conf" || fail "Config/station.conf has no proximity.signal line to set to kernel"
@@ -64,6 +74,14 @@ exchange_daemons() {
     setpriv --bounding-set=-all --inh-caps=-all "$station_bin" --foreground --config "$RUN/station.conf"
   grep -q '^CapEff:[[:space:]]*0*$' "/proc/$(background_pid station)/status" \
     || fail "pivlink-station kept capabilities: $(grep '^Cap' "/proc/$(background_pid station)/status" | tr '\n' ' ')"
+  wait_until 20 "the station answers on the bus" eval '"$bin_dir/pivlink" status >/dev/null' \
+    || fail "pivlink status did not answer: $(tail -n 3 "$out/station.log" | tr '\n' ' ')"
+  pair_devices 2>"$out/pairing.err" \
+    || fail "pairing failed: $(tr '\n' ' ' <"$out/pairing.err") $(tail -n 3 "$out/station.log" "$out/card.log" | tr '\n' ' ')"
+  cp "$RUN"/{card,station}-{pair,confirm}.log "$out/" 2>/dev/null
+  say "paired through real bluetoothd: code $(pairing_code "$RUN/card-pair.log") on both sides"
+  wait_until 30 "pivlink-card advertises its private token on hci0 (ActiveInstances > 0)" adapter_advertising hci0 \
+    || fail "pivlink-card did not advertise once paired"
   wait_until "$(remaining)" "the card is in \"$(reader_name)\" through pivlink-station" card_present_or_a_daemon_exited
   running_or_fail station "$out/station.log"
   running_or_fail card "$out/card.log"

@@ -13,7 +13,6 @@ harness_begin "$@"
 
 USER_NAME=pivtest
 FEED_CONTROL=$RUN/rssi-plan FEED_STATUS=$RUN/rssi-status
-PIVLINK_BIN=$(dirname "$PIVLINK_CARD_BIN")/pivlink
 
 # mock_call METHOD SIGNATURE ARGS… on logind's manager (org.freedesktop.DBus.Mock and Manager methods).
 mock_call() {
@@ -41,7 +40,6 @@ session_locked_hint() {
 plan() { rm -f "$FEED_STATUS"; echo "$1" > "$FEED_CONTROL.new" && mv "$FEED_CONTROL.new" "$FEED_CONTROL"; }
 plan_done() { grep -qx "$1 done" "$FEED_STATUS" 2>/dev/null; }
 
-pivlink_cli() { env "$(ble_env)" "$PIVLINK_BIN" "$@"; }
 status_field() { pivlink_cli status --json | /usr/bin/python3 -c "import json, sys; print(json.load(sys.stdin)['$1'])"; }
 
 logind_start() {

@@ -35,6 +35,9 @@ listener_start() {
 # received FILE ASSIGNMENT: the listener's FILE holds ASSIGNMENT (FIELD=value, or a prefix of it).
 received() { grep -qF -- " $2" "$1" 2>/dev/null; }
 
+# paired_card_key: the fingerprint of the card the station is paired with, as `pivlink status` lists it.
+paired_card_key() { pivlink_cli status | sed -nE 's/^ *pairings: +([0-9a-f]{4}(-[0-9a-f]{4}){3}).*/\1/p'; }
+
 # entry_with FILE ID TEXT: a journal entry with MESSAGE_ID=ID (its assignments share a datagram number) holds TEXT.
 entry_with() {
   local number
@@ -71,14 +74,16 @@ case_journal_stand_in() {
 
 case_station_ready_without_card() {
   expect_ok "the station's notify socket" listener_start station-notify "$RUN/station.notify" "$RUN/station-notify.log"
+  mkdir -p "$RUN/station-state"
   expect_ok "pivlink-station starts without --foreground, stderr the journal" start_background station "$RUN/station.log" \
-    env "$(ble_env)" NOTIFY_SOCKET="$RUN/station.notify" WATCHDOG_USEC=$WATCHDOG_PERIOD \
+    env "$(ble_env)" NOTIFY_SOCKET="$RUN/station.notify" WATCHDOG_USEC=$WATCHDOG_PERIOD STATE_DIRECTORY="$RUN/station-state" \
     JOURNAL_STREAM="$(stream_of "$RUN/station.log")" "$PIVLINK_STATION_BIN" --config "$STATION_CONF"
   expect_ok "READY=1 while no card is around" wait_until 10 "the station says READY=1" \
     received "$RUN/station-notify.log" READY=1
   background_running card && fail "no card was running" "pid $(background_pid card)"
   pass "no card was running"
-  expect_ok "with STATUS=looking for the card" received "$RUN/station-notify.log" "STATUS=looking for the card $CARD_BLE_ADDRESS"
+  expect_ok "with STATUS=no card is paired (it pairs when the card starts)" \
+    received "$RUN/station-notify.log" "STATUS=no card is paired with this station"
   expect_watchdog pivlink-station "$RUN/station-notify.log"
   expect_ok "its log went to the journal" received "$RUN/journal.log" "SYSLOG_IDENTIFIER=pivlink-station"
 }
@@ -116,13 +121,13 @@ sign_and_verify_new_key() {
 
 case_station_reports_the_card() {
   expect_ok "STATUS=card present" wait_until 10 "the station reports the card" \
-    received "$RUN/station-notify.log" "STATUS=card presented to pcscd (link up to $CARD_BLE_ADDRESS)"
-  expect_ok "journal: link up (MESSAGE_ID $LINK_UP_ID) with the device" \
-    entry_with "$RUN/journal.log" "$LINK_UP_ID" "PIVLINK_DEVICE=$CARD_BLE_ADDRESS"
+    received "$RUN/station-notify.log" "STATUS=card presented to pcscd (link up to test phone ($(paired_card_key)))"
+  expect_ok "journal: link up (MESSAGE_ID $LINK_UP_ID) with the card's key" \
+    entry_with "$RUN/journal.log" "$LINK_UP_ID" "PIVLINK_CARD_KEY=$(paired_card_key)"
   expect_ok "with its ATT MTU" entry_with "$RUN/journal.log" "$LINK_UP_ID" "PIVLINK_ATT_MTU=$PIVLINK_BLE_MTU"
-  expect_ok "journal: card inserted (MESSAGE_ID $CARD_INSERTED_ID) with the device" \
+  expect_ok "journal: card inserted (MESSAGE_ID $CARD_INSERTED_ID) with the card's key" \
     wait_until 10 "the station's vpcd connection is up" \
-    entry_with "$RUN/journal.log" "$CARD_INSERTED_ID" "PIVLINK_DEVICE=$CARD_BLE_ADDRESS"
+    entry_with "$RUN/journal.log" "$CARD_INSERTED_ID" "PIVLINK_CARD_KEY=$(paired_card_key)"
 }
 
 case_card_stops() {
@@ -140,7 +145,7 @@ case_station_reports_the_loss() {
   expect_ok "journal: link down (MESSAGE_ID $LINK_DOWN_ID) with the reason" \
     entry_with "$RUN/journal.log" "$LINK_DOWN_ID" "PIVLINK_REASON="
   expect_ok "journal: card removed (MESSAGE_ID $CARD_REMOVED_ID)" \
-    entry_with "$RUN/journal.log" "$CARD_REMOVED_ID" "PIVLINK_DEVICE=$CARD_BLE_ADDRESS"
+    entry_with "$RUN/journal.log" "$CARD_REMOVED_ID" "PIVLINK_CARD_KEY=$(paired_card_key)"
 }
 
 case_station_stops() {

@@ -16,15 +16,15 @@
 # emulator's capture: JSON lines, see its README).
 PIVLINK_VPCD_MODE=listen # the station connects to vpcd
 . "$HARNESS_LIB/vpcd-reader.sh"
+. "$HARNESS_LIB/pairing.sh"
 
 PIVLINK_STATION_BIN=${PIVLINK_STATION_BIN:-$(dirname "${PIVLINK_CARD_BIN:-.}")/pivlink-station}
 PIVLINK_BIN=${PIVLINK_BIN:-$(dirname "${PIVLINK_CARD_BIN:-.}")/pivlink}
 PIVLINK_BLE_MTU=${PIVLINK_BLE_MTU:-517}
 EMULATOR_DIR=$REPO_ROOT/Tests/BlueZEmulator
-# The emulator's fixed adapters: hci0 (the card) has this address, hci1 is the station's.
+# The emulator's fixed adapters: hci0 is the card's, hci1 the station's.
 CARD_ADAPTER=hci0
 STATION_ADAPTER=hci1
-CARD_BLE_ADDRESS=00:AA:01:00:00:00
 
 transport_setup() {
   [ -x "$PIVLINK_STATION_BIN" ] || die "PIVLINK_STATION_BIN=$PIVLINK_STATION_BIN is not an executable (build pivlink-station)"
@@ -93,47 +93,13 @@ card_serve_arguments() { echo "--ble --adapter $CARD_ADAPTER"; }
 # pivlink_cli ARGS: the workstation's CLI, on the private bus.
 pivlink_cli() { env "$(ble_env)" "$PIVLINK_BIN" "$@"; }
 
-# card_bus_ready: the card daemon serves org.pivlink.Card1 (it does once its GATT application is registered).
-card_bus_ready() {
-  busctl --address="$BLE_BUS_ADDRESS" --timeout=5 get-property org.pivlink.Card /org/pivlink/Card org.pivlink.Card1 \
-    Fingerprint >/dev/null 2>&1
-}
+# What lib/pairing.sh runs: both CLIs on the private bus.
+card_pair_cli() { env "$(ble_env)" "$PIVLINK_CARD_BIN" pair "$@"; }
+station_pair_cli() { pivlink_cli pair "$@"; }
+busctl_bus() { echo "--address=$BLE_BUS_ADDRESS"; }
 
 # station_paired: the station holds at least one pairing.
 station_paired() { ! pivlink_cli status | grep -qE "^ *pairings: +none"; }
-
-# pairing_code LOG: the code a `pair` command printed to LOG.
-pairing_code() { sed -nE 's/.*pairing code: ([0-9]{6}).*/\1/p' "$1" | tail -n 1; }
-both_codes_shown() { [ -n "$(pairing_code "$RUN/card-pair.log")" ] && [ -n "$(pairing_code "$RUN/station-pair.log")" ]; }
-
-# pair_devices: pairs the running card and station as a person would: `pivlink-card pair` on the phone and
-# `pivlink pair` on the workstation, side by side; both print a 6-digit code, which must be the same, and a
-# second call of each with `--confirm CODE` confirms it (what a person's "yes" does on a terminal).
-pair_devices() {
-  rm -f "$RUN"/{card,station}-{pair,confirm}.log
-  wait_until 20 "the card serves org.pivlink.Card1" card_bus_ready || return 1
-  start_background card-pair "$RUN/card-pair.log" env "$(ble_env)" "$PIVLINK_CARD_BIN" pair --name "test station" \
-    --for 120s || return 1
-  start_background station-pair "$RUN/station-pair.log" env "$(ble_env)" "$PIVLINK_BIN" pair --name "test phone" \
-    --for 120s || return 1
-  if ! wait_until 60 "both sides show a pairing code" both_codes_shown; then
-    tail -n 5 "$RUN/card-pair.log" "$RUN/station-pair.log" >&2
-    return 1
-  fi
-  local code; code=$(pairing_code "$RUN/card-pair.log")
-  [ "$code" = "$(pairing_code "$RUN/station-pair.log")" ] \
-    || { echo "the two sides show different codes: $code and $(pairing_code "$RUN/station-pair.log")" >&2; return 1; }
-  # Each confirmation waits for the ceremony's end, which needs the other's: the two run side by side.
-  start_background card-confirm "$RUN/card-confirm.log" env "$(ble_env)" "$PIVLINK_CARD_BIN" pair --confirm "$code" \
-    || return 1
-  start_background station-confirm "$RUN/station-confirm.log" env "$(ble_env)" "$PIVLINK_BIN" pair --confirm "$code" \
-    || return 1
-  local side
-  for side in card-confirm station-confirm card-pair station-pair; do
-    wait_until 30 "$side ends" test -s "$RUN/$side.status" || return 1
-    [ "$(cat "$RUN/$side.status")" = 0 ] || { echo "$side failed:" >&2; tail -n 5 "$RUN/$side.log" >&2; return 1; }
-  done
-}
 
 # card_start [SERVE ARGS]: the card, and the station if it is not running, until the card is in the reader;
 # the first time, the two are paired first. The deadline covers the station's reconnect backoff after the card
