@@ -31,8 +31,9 @@ public final class StationPairingStore: Sendable {
     }
 
     /// Opens the store at `directory` read-write, or creates it there (a new identity from `random`, no card
-    /// paired) if there is none; the parent directory must exist. The store keeps `random` for the nonces of later
-    /// writes, so it is handed over (`sending`), never shared with the caller.
+    /// paired) if there is none, with its parent directory if that is missing too (mode 0700, as systemd's
+    /// StateDirectoryMode= gives it: the station run by hand has no StateDirectory=). The store keeps `random` for
+    /// the nonces of later writes, so it is handed over (`sending`), never shared with the caller.
     public static func openOrCreate(
         directory: String, sealer: sending some StoreKeySealer, random: sending some RandomSource
     ) throws -> StationPairingStore {
@@ -40,6 +41,11 @@ public final class StationPairingStore: Sendable {
             let store = try CredentialDirectory.open(at: directory, access: .readWrite, sealer: sealer, random: random)
             let pairings = try StationPairingDocument.decode(store.payload, path: directory)
             return StationPairingStore(guarded: Guarded(directory: store, pairings: pairings))
+        }
+        let parent = (directory as NSString).deletingLastPathComponent
+        if !FileManager.default.fileExists(atPath: parent) {
+            try FileManager.default.createDirectory(
+                atPath: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
         let pairings = StationPairings.generate(random: random)
         let store = try CredentialDirectory.create(

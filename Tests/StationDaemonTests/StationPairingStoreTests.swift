@@ -20,6 +20,19 @@ struct StationPairingStoreTests {
         #expect(reopened.identity.keyPair.privateKey == created.identity.keyPair.privateKey)
     }
 
+    /// Run by hand, the station has no StateDirectory=: its state directory is made as systemd would make it.
+    @Test func createsAMissingStateDirectoryPrivateToTheStation() throws {
+        let fixture = try StationStoreFixture()
+        let state = fixture.root + "/var/lib/pivlink-station"
+        let directory = StationPairingStore.defaultDirectory(environment: ["STATE_DIRECTORY": state])
+
+        _ = try StationPairingStore.openOrCreate(directory: directory, sealer: fixture.sealer, random: SeededRandom(seed: "x"))
+
+        let mode = try FileManager.default.attributesOfItem(atPath: state)[.posixPermissions] as? Int
+        #expect(mode == 0o700)
+        #expect(CredentialDirectory.exists(at: directory))
+    }
+
     @Test func addAndRemovePersistAcrossReopen() throws {
         let fixture = try StationStoreFixture()
         let phone = try Self.card("Anna's phone", seed: "phone")
