@@ -18,6 +18,14 @@ An ERROR in the clear is the whole fragment `bf TX 00 01 CODE`.
 Usage: air-records.py SUBCOMMAND [ARGS] < capture-part
   frames                  every frame: time side cmd txid len [replayed]
   apdus                   the station's APDU records: txid len body, one a line
+  apdu-exchanges          each APDU record of the station and the card's final answer to it (its last record under
+                          that TXID before the TXID comes again): side txid len fragments, one a line
+  crossed CLIENT-APDUS    which of the client's APDUs (file CLIENT-APDUS: hex, spaces allowed, one a line, in the
+                          order sent, e.g. from pcscd's --apdu log) the station's APDU records carry, as far as
+                          their lengths tell: the records are some of those APDUs, unchanged and in order, so a
+                          record can be each APDU of its body's length that an in-order matching of all the
+                          records puts there. Prints per record: txid len CLA INS P1 P2 (hex), or several
+                          joined by "|" when lengths leave a choice; exit 1 if no matching exists
   requests                the station's requests but PINGs: txid len, one a line
   answered                exit 0 if the card sent an answer longer than one byte under the last request's TXID
   work [BODY]             per request answered (only those whose body is BODY bytes, if given):
@@ -128,6 +136,66 @@ def card_records(all_frames, request):
             and f.connection == request.connection and f.time >= request.time]
 
 
+def final_answer(all_frames, request):
+    """The card's last record under the request's TXID before the station uses that TXID again, or None."""
+    answer = None
+    for frame in all_frames:
+        if frame.connection != request.connection or frame.txid != request.txid or frame.time < request.time:
+            continue
+        if frame.side == "station" and frame is not request:
+            break
+        if is_record(frame, "card"):
+            answer = frame
+    return answer
+
+
+def apdu_exchanges(all_frames):
+    """Each APDU record of the station followed by the card's final answer to it, if on the air."""
+    result = []
+    for request in apdus(all_frames):
+        result.append(request)
+        answer = final_answer(all_frames, request)
+        if answer is not None:
+            result.append(answer)
+    return result
+
+
+def parse_client_apdus(lines):
+    return [bytes.fromhex(line.replace(" ", "")) for line in lines if line.strip()]
+
+
+def crossed(all_frames, client_apdus):
+    """Per APDU record of the station, the headers (CLA INS P1 P2, hex, in the client's order) of the client APDUs
+    it may carry, or None when the records are no in-order part of `client_apdus` by length. A record i may carry
+    client APDU k of its length if earliest[i] <= k <= latest[i]: the records before it fit before k (placed as
+    early as they go) and those after it fit after k (placed as late as they go)."""
+    bodies = [f.length - RECORD_OVERHEAD for f in apdus(all_frames)]
+    lengths = [len(apdu) for apdu in client_apdus]
+    earliest, k = [], 0
+    for body in bodies:
+        while k < len(lengths) and lengths[k] != body:
+            k += 1
+        if k == len(lengths):
+            return None
+        earliest.append(k)
+        k += 1
+    latest, k = [0] * len(bodies), len(lengths) - 1
+    for i in reversed(range(len(bodies))):
+        while lengths[k] != bodies[i]:
+            k -= 1
+        latest[i] = k
+        k -= 1
+    result = []
+    for i, body in enumerate(bodies):
+        headers = []
+        for candidate in range(earliest[i], latest[i] + 1):
+            header = client_apdus[candidate][:4].hex().upper()
+            if lengths[candidate] == body and header not in headers:
+                headers.append(header)
+        result.append(headers)
+    return result
+
+
 def work_reports(all_frames, body=None):
     reports = []
     for request in requests(all_frames):
@@ -187,6 +255,17 @@ def run(command, arguments, lines):
     elif command == "apdus":
         for frame in apdus(all_frames):
             print("%02x %d %d" % (frame.txid, frame.length, frame.length - RECORD_OVERHEAD))
+    elif command == "apdu-exchanges":
+        for frame in apdu_exchanges(all_frames):
+            print("%s %02x %d %d" % (frame.side, frame.txid, frame.length, len(frame.fragments)))
+    elif command == "crossed" and len(arguments) == 1:
+        with open(arguments[0]) as client:
+            matched = crossed(all_frames, parse_client_apdus(client))
+        if matched is None:
+            print("the station's APDU records are no in-order part of the client's APDUs", file=sys.stderr)
+            return 1
+        for frame, headers in zip(apdus(all_frames), matched):
+            print("%02x %d %s" % (frame.txid, frame.length, "|".join(headers)))
     elif command == "requests":
         for frame in requests(all_frames):
             print("%02x %d" % (frame.txid, frame.length))
@@ -346,6 +425,18 @@ def self_test():
                        for i, v in enumerate(apdus(all_frames)[0].fragments)]
     check("replayed writes are not repeats", run_quietly("records-unique", [], replay), 0)
     check("fragments of the first request", run_fragments(sealed), [f.hex() for f in apdus(all_frames)[0].fragments])
+    # The first connection's lines: discovery 1, A0 6 fragments, A1 3, request 01 2, its KEEPALIVE 2 and answer 2,
+    # the PING 2, requests 03 and 04 2 each; all three requests are 13-byte APDUs.
+    first = frames(read_capture(sealed[:22]))
+    check("APDU exchanges: each request and its final answer",
+          [(f.side, f.txid, f.length, len(f.fragments)) for f in apdu_exchanges(first)],
+          [("station", 1, 32, 2), ("card", 1, 21, 2), ("station", 3, 32, 2), ("station", 4, 32, 2)])
+    client = parse_client_apdus(["00 A4 04 00 08 A0 00 00 03 08 00 00 10", "00CB3FFF055C035FC10500",
+                                 "00 20 00 80 08 31 32 33 34 35 36 FF FF", "00 20 00 80 08 31 32 33 34 35 36 FF FF",
+                                 "00 87 11 9A 07 7C 05 82 00 81 01 00 00"])
+    check("crossed: the candidates lengths leave", crossed(first, client),
+          [["00A40400", "00200080"], ["00200080"], ["00200080", "0087119A"]])
+    check("crossed: too few client APDUs of the length", crossed(first, client[:3]), None)
     for failure in failures:
         print("FAIL", failure)
     print("air-records self-test: %d checks failed" % len(failures) if failures else "air-records self-test: ok")
