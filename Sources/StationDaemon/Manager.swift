@@ -859,13 +859,12 @@ extension Manager {
         }
     }
 
+    /// `Pair`'s time bounds the search for a card in pairing mode; a ceremony that began in it runs on under its
+    /// own deadlines (10 s per message, 120 s for the users to compare codes), so a code shown as the time ends is
+    /// not cut off.
     private func pairingTimeUp() {
-        guard case .pairing(_, let ceremony) = mode else { return }
-        cancel(
-            ceremony,
-            because: ceremony == nil
-                ? "no card in pairing mode was found in time: open the card's pairing window (`pivlink-card pair`) and pair again"
-                : "the pairing took longer than allowed: pair again")
+        guard case .pairing(_, nil) = mode else { return }
+        cancel(nil, because: "no card in pairing mode was found in time: open the card's pairing window (`pivlink-card pair`) and pair again")
     }
 
     private func ceremonyChanged() {

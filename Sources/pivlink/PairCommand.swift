@@ -48,8 +48,9 @@ struct PairCommand: ParsableCommand {
     private func pair(_ client: StationClient) throws(StationClientFailure) {
         _ = try client.call("Pair", arguments: [.string(name), .uint32(seconds)])
         Self.write("looking for a card in pairing mode for \(PauseDuration.text(seconds))…\n")
-        let deadline = Date().addingTimeInterval(Double(seconds) + 5)
-        var status = try client.waitForStatus(until: deadline) { $0.pairingState != .searching }
+        var status = try client.waitForStatus(until: Date().addingTimeInterval(Double(seconds) + 5)) {
+            $0.pairingState != .searching
+        }
         if status.pairingState == .code {
             // Written at once, unbuffered: a script reading it confirms on the other side.
             Self.write("pairing code: \(status.pairingCode) (card \(status.pairingPeer))\n")
@@ -62,7 +63,9 @@ struct PairCommand: ParsableCommand {
                     _ = try client.call("RejectPairing")
                 }
             }
-            status = try client.waitForStatus(until: deadline) { $0.pairingState != .code }
+            status = try client.waitForStatus(until: Date().addingTimeInterval(Self.ceremonyAllowance)) {
+                $0.pairingState != .code
+            }
         }
         try Self.report(status)
     }
@@ -85,6 +88,9 @@ struct PairCommand: ParsableCommand {
         }
         try Self.report(status)
     }
+
+    /// Once the code is shown the ceremony runs under its own deadlines (120 s for the users): a margin above them.
+    static let ceremonyAllowance: TimeInterval = 130
 
     private static func write(_ text: String) {
         FileHandle.standardOutput.write(Data(text.utf8))
