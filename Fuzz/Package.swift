@@ -49,6 +49,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "FuzzSecureLink",
+            dependencies: [
+                "FuzzSupport",
+                .product(name: "Link", package: "pivlink"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "FuzzNoise",
             dependencies: [
                 "FuzzSupport",
