@@ -10,7 +10,11 @@
 #       the clear — and run nothing (a VERIFY with a wrong PIN, replayed, costs no second try), and the station
 #       reconnects and serves;
 #   (d) a station whose key the card removed is refused — NOT_PAIRED in the clear, both daemons say so — and the
-#       card stays out of pcscd until the two are paired again.
+#       card stays out of pcscd until the two are paired again;
+#   (e) with the card away, a stranger's connectable advertisement from the card's own address (a random 10-byte
+#       token, then the pairing marker 01, under the pivlink service UUID) reaches the station's adapter and is
+#       ignored: no "recognised", no "connecting to", no central-to-peripheral PDU on the air; the card then
+#       comes back and serves.
 # Bluetooth LE only: Tests/Integration/run runs ble-* suites when PIVLINK_TRANSPORT=ble.
 export PIVLINK_TRANSPORT=ble
 . "$(dirname "$0")/../lib/harness.sh"
@@ -176,10 +180,114 @@ case_station_removed_on_the_card_is_refused() {
   expect_ok "9A signs" sign_and_verify 9a 01 sha256
 }
 
+# (e) The card is away and the station looks for it; another device advertises from the card's adapter (so from
+# the card's address: only the token may tell the two apart) what a card of someone else, or a card in pairing
+# mode, would: neither is the station's card, so the station must not connect.
+PIVLINK_SERVICE_UUID=898a0001-6249-4f6c-b878-318bb3580b9c
+# Each stranger's advertisement gets this long to draw a reaction from the station (polled, not slept).
+STRANGER_QUIET_SECONDS=5
+
+# card_device_on_station: the Device1 path under the station's adapter for the card adapter's address.
+card_device_on_station() {
+  local address
+  address=$(busctl --address="$BLE_BUS_ADDRESS" --timeout=10 get-property org.bluez "/org/bluez/$CARD_ADAPTER" \
+    org.bluez.Adapter1 Address | sed -nE 's/^s "([0-9A-F:]+)"$/\1/p')
+  [ -n "$address" ] || return 1
+  echo "/org/bluez/$STATION_ADAPTER/dev_${address//:/_}"
+}
+
+# station_heard_service_data DEVICE HEX: the station's adapter holds HEX as DEVICE's service data under the
+# pivlink UUID, i.e. it received that advertisement (busctl shows it as `ay COUNT BYTE…`, decimal).
+station_heard_service_data() {
+  local hex=$1 expected
+  expected="\"$PIVLINK_SERVICE_UUID\" ay $((${#hex} / 2))"
+  while [ -n "$hex" ]; do expected+=" $((16#${hex:0:2}))"; hex=${hex:2}; done
+  busctl --address="$BLE_BUS_ADDRESS" --timeout=10 get-property org.bluez "$2" org.bluez.Device1 ServiceData \
+    | grep -qF -- "$expected"
+}
+
+# station_knows_device DEVICE: the station's adapter holds DEVICE (a Device1 object).
+station_knows_device() {
+  busctl --address="$BLE_BUS_ADDRESS" --timeout=10 get-property org.bluez "$1" org.bluez.Device1 Address >/dev/null 2>&1
+}
+
+# station_forgets_device DEVICE: the station's adapter forgets DEVICE if it holds it (Adapter1.RemoveDevice).
+station_forgets_device() {
+  station_knows_device "$1" || return 0
+  busctl --address="$BLE_BUS_ADDRESS" --timeout=10 call org.bluez "/org/bluez/$STATION_ADAPTER" org.bluez.Adapter1 \
+    RemoveDevice o "$1"
+}
+
+# air_central_writes_since MARK: how many PDUs a central sent since MARK (a connection's first is its service
+# discovery).
+air_central_writes_since() { air_since "$1" | grep -c '"direction": "central-to-peripheral"' || true; }
+
+# air_advertised_since MARK HEX: an advertising record since MARK ends in the AD structure "Service Data – 128-bit
+# UUID" carrying HEX under the pivlink UUID: length, type 21, the UUID (least significant byte first), HEX.
+air_advertised_since() {
+  local uuid=${PIVLINK_SERVICE_UUID//-/} reversed=""
+  while [ -n "$uuid" ]; do reversed=${uuid:0:2}$reversed; uuid=${uuid:2}; done
+  local structure; structure=$(printf "%02x21%s%s" $((1 + 16 + ${#2} / 2)) "$reversed" "$2")
+  air_since "$1" | grep '"kind": "advertising-data"' | grep -qE "\"value\": \"[0-9a-f]*$structure\""
+}
+
+# station_reached_for_since LOG_MARK AIR_MARK: the station took something for its card (logged "recognised" or
+# "connecting to"), or a link is up, or a central spoke on the air since the marks.
+station_reached_for_since() {
+  station_log_since "$1" | grep -qE "recognised|connecting to" && return 0
+  [ "$(air_central_writes_since "$2")" -gt 0 ] && return 0
+  ! emulator GetState | grep -qE '"Links" u 0( |$)'
+}
+
+# stranger_is_ignored WHAT HEX: advertises HEX as service data from the card's adapter until the station's adapter
+# has it, then for STRANGER_QUIET_SECONDS the station must neither log that it recognised or connects to anything
+# nor open a link.
+stranger_is_ignored() {
+  local what=$1 hex=$2 device log_mark air_mark_before
+  device=$(card_device_on_station) || fail "the card adapter's address is readable"
+  log_mark=$(stat -c %s "$RUN/station.log") air_mark_before=$(air_mark)
+  # A stranger has an address of its own, which the station's adapter has not heard yet; the emulator has no
+  # third adapter, so the stranger advertises from the card's, and the station's adapter is made to forget that
+  # address first. (Without this the station's adapter still holds the card's last token as the device's
+  # ServiceData, and the first report's RSSI change, a signal before the new ServiceData's, is judged on it.)
+  expect_ok "$STATION_ADAPTER forgets $device (the stranger is new to it)" station_forgets_device "$device"
+  expect_ok "a stranger advertises $what ($hex) from $CARD_ADAPTER, connectable" \
+    start_background stranger "$RUN/stranger.log" env "$(ble_env)" /usr/bin/python3 "$HARNESS_LIB/advertise.py" \
+      --bus "$BLE_BUS_ADDRESS" --adapter "$CARD_ADAPTER" --uuid "$PIVLINK_SERVICE_UUID" --service-data "$hex"
+  expect_ok "$CARD_ADAPTER takes the advertisement" \
+    wait_until 10 "the stranger's advertisement is registered" log_contains "$RUN/stranger.log" registered
+  expect_ok "the station's adapter ($STATION_ADAPTER) received it: Device1.ServiceData of $device" \
+    wait_until 20 "$STATION_ADAPTER holds the stranger's service data" station_heard_service_data "$hex" "$device"
+  expect_ok "…and it was on the air (an advertising record ending in it)" \
+    wait_until 5 "the advertisement is in the capture" air_advertised_since "$air_mark_before" "$hex"
+  expect_fail "for ${STRANGER_QUIET_SECONDS} s the station neither recognises, connects nor opens a link" \
+    wait_until "$STRANGER_QUIET_SECONDS" "the station reaches for the stranger" \
+      station_reached_for_since "$log_mark" "$air_mark_before"
+  expect_equal "the station logged no \"recognised\" and no \"connecting to\"" 0 \
+    "$(station_log_since "$log_mark" | grep -cE "recognised|connecting to" || true)"
+  expect_equal "no central-to-peripheral PDU on the air" 0 "$(air_central_writes_since "$air_mark_before")"
+  expect_ok_output_contains "no link is up" '"Links" u 0' emulator GetState
+  expect_ok "the station still runs" background_running station
+  expect_ok "the stranger stops" stop_background stranger TERM
+}
+
+station_recognised_since() { station_log_since "$1" | grep -q "recognised"; }
+
+case_stranger_advertisement_is_ignored() {
+  expect_ok "the card stops; the station takes it out and looks for it" card_stop
+  stranger_is_ignored "a random 10-byte token" "$(od -An -tx1 -N10 /dev/urandom | tr -d ' \n')"
+  stranger_is_ignored "the pairing marker" 01
+  local log_mark; log_mark=$(stat -c %s "$RUN/station.log")
+  expect_ok "the card serves again and is in the reader through the station" card_start
+  expect_ok "the station recognised it by its token" station_recognised_since "$log_mark"
+  expect_ok "9A signs" sign_and_verify 9a 01 sha256
+}
+
 run_case "a card, a user and a CA" case_card_user_and_ca
 run_case "(a) a logon and signatures leave no PIN, no repeated key or record on the air" \
   case_logon_and_signature_leave_no_secret_on_the_air
 run_case "(b) the same APDU twice differs on the air" case_same_apdu_twice_differs_on_the_air
 run_case "(c) replayed fragments are refused and run nothing" case_replayed_fragments_are_refused
 run_case "(d) a station removed on the card is refused until paired again" case_station_removed_on_the_card_is_refused
+run_case "(e) a stranger's advertisement is ignored" case_stranger_advertisement_is_ignored
 suite_summary
