@@ -40,90 +40,49 @@ public final class CardBusService {
         }
     }
 
-    public private(set) var status: CardBusStatus
+    /// What the properties say now.
+    public var status: CardBusStatus { object.status }
 
-    private let connection: DBusConnection
-    /// Optional only because the getters capture `self` weakly before init ends; set by every init that returns.
-    private var object: DBusExportedObject?
-    private var ownsName = false
+    private let object: DBusStatusObject<CardBusProperty>
 
     /// Exports the object (not yet under the well-known name: `requestName(_:)`).
     public init(connection: DBusConnection, status: CardBusStatus, handlers: Handlers) throws(CardDaemonError) {
-        self.connection = connection
-        self.status = status
-        let interface = DBusInterface(
-            Self.interfaceName,
-            methods: Self.methods(handlers),
-            properties: CardBusProperty.allCases.map { property in
-                DBusProperty(property.rawValue, type: property.type) { [weak self] () throws(DBusError) in
-                    guard let self else { throw DBusError(.failed, "the card is shutting down") }
-                    return property.value(of: self.status)
-                }
-            }
-        )
         do {
-            object = try connection.exportObject(at: Self.objectPath, interfaces: [interface])
+            object = try DBusStatusObject(
+                connection: connection, busName: Self.busName, interfaceName: Self.interfaceName,
+                objectPath: Self.objectPath, owner: "the card", status: status, methods: Self.methods(handlers))
         } catch {
-            throw CardDaemonError(.busFailed, "cannot export \(Self.interfaceName) at \(Self.objectPath): \(error.message)")
-        }
-    }
-
-    deinit {
-        object?.remove()
-        if ownsName {
-            try? connection.releaseName(Self.busName) { _ in }
+            throw CardDaemonError(.busFailed, error.message)
         }
     }
 
     /// Asks the bus for `org.pivlink.Card`, without queueing: another owner means another card daemon runs.
     public func requestName(_ completion: @escaping (Result<Void, CardDaemonError>) -> Void) {
-        do {
-            try connection.requestName(Self.busName, flags: .doNotQueue) { [weak self] result in
-                switch result {
-                case .success(.primaryOwner), .success(.alreadyOwner):
-                    self?.ownsName = true
-                    completion(.success(()))
-                case .success(.exists), .success(.inQueue):
-                    completion(.failure(CardDaemonError(
-                        .busFailed, "\(Self.busName) is already owned on the system bus: is another pivlink-card serving?")))
-                case .failure(let error):
-                    completion(.failure(CardDaemonError(
-                        .busFailed,
-                        "the bus refused \(Self.busName) (\(error.message)): run pivlink-card as root with dbus/org.pivlink.Card.conf installed")))
-                }
-            }
-        } catch {
-            completion(.failure(CardDaemonError(.busFailed, "cannot request \(Self.busName): \(error.message)")))
+        object.requestName(
+            ifTaken: "is another pivlink-card serving?",
+            ifRefused: "run pivlink-card as root with dbus/org.pivlink.Card.conf installed"
+        ) { result in
+            completion(result.mapError { CardDaemonError(.busFailed, $0.message) })
         }
     }
 
     /// Takes the new status and emits one `PropertiesChanged` with exactly the properties whose values changed.
     public func update(_ status: CardBusStatus) throws(CardDaemonError) {
-        let old = self.status
-        self.status = status
-        let changed = CardBusProperty.allCases.filter { $0.value(of: old) != $0.value(of: status) }
-        guard let object, !changed.isEmpty else { return }
         do {
-            try object.emitPropertiesChanged(interface: Self.interfaceName, properties: changed.map(\.rawValue))
+            try object.update(status)
         } catch {
-            throw CardDaemonError(.busFailed, "cannot announce the card's \(changed.map(\.rawValue)): \(error.message)")
+            throw CardDaemonError(.busFailed, error.message)
         }
     }
 
     /// The D-Bus error a handler's failure is sent as.
     public static func busError(_ error: CardDaemonError) -> DBusError {
-        let code = error.code.description
-        return DBusError(name: errorPrefix + code.prefix(1).uppercased() + code.dropFirst(), message: error.detail)
+        DBusStatusObject<CardBusProperty>.error(prefix: errorPrefix, code: error.code.description, detail: error.detail)
     }
 
     private static func methods(_ handlers: Handlers) -> [DBusMethod] {
         func answering(_ call: DBusMethodCall, _ body: () throws(CardDaemonError) -> Void) throws(DBusError) {
-            do {
-                try body()
-            } catch {
-                throw busError(error)
-            }
-            call.reply()
+            try call.answer(body, failingAs: busError)
         }
         return [
             DBusMethod(

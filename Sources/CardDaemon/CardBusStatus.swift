@@ -36,7 +36,7 @@ public struct CardBusStatus: Hashable, Sendable {
 
 /// The properties of `org.pivlink.Card1`, in the order introspection lists them: how each is read from a
 /// `CardBusStatus` and back (`pivlink-card` reads them with `GetAll`).
-public enum CardBusProperty: String, CaseIterable, Sendable {
+public enum CardBusProperty: String, DBusStatusProperty {
     case fingerprint = "Fingerprint"
     case pairings = "Pairings"
     case pairingState = "PairingState"

@@ -65,6 +65,19 @@ public final class DBusMethodCall {
         _ = sd_bus_send(nil, reply.pointer, nil)
     }
 
+    /// Runs a handler that answers nothing and replies, or throws its failure as `busError` makes it a D-Bus error
+    /// (the method's error reply): the one wrapping a daemon's bus methods share.
+    public func answer<Failure: Error>(
+        _ body: () throws(Failure) -> Void, failingAs busError: (Failure) -> DBusError
+    ) throws(DBusError) {
+        do throws(Failure) {
+            try body()
+        } catch {
+            throw busError(error)
+        }
+        reply()
+    }
+
     /// Answers with an error reply. Only the first answer counts.
     public func fail(_ error: DBusError) {
         guard !isAnswered else { return }

@@ -3,7 +3,7 @@ import Proximity
 
 /// The properties of `org.pivlink.Station1`, in the order introspection lists them: how each is read from a
 /// `StationStatus` and back. `StationBusService` serves them; `pivlink status` reads them (`--json` uses the names).
-public enum StationBusProperty: String, CaseIterable, Sendable {
+public enum StationBusProperty: String, DBusStatusProperty {
     /// `s`: near, uncertain, away or lost.
     case state = "State"
     /// `s`: the fingerprint of the card the station serves or last recognised, "" while none.

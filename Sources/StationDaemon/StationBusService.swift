@@ -31,12 +31,9 @@ public final class StationBusService {
     public typealias Calibrate = (Duration, _ completion: @escaping (Result<Double, StationDaemonError>) -> Void) -> Void
 
     /// What the properties say now.
-    public private(set) var status: StationStatus
+    public var status: StationStatus { object.status }
 
-    private let connection: DBusConnection
-    /// Optional only because the getters capture `self` weakly before init ends; set by every init that returns.
-    private var object: DBusExportedObject?
-    private var ownsName = false
+    private let object: DBusStatusObject<StationBusProperty>
 
     /// Exports the object (not yet under the well-known name: `requestName(_:)`).
     public init(
@@ -47,73 +44,39 @@ public final class StationBusService {
         calibrate: @escaping Calibrate,
         pairing: StationPairingCalls
     ) throws(StationDaemonError) {
-        self.connection = connection
-        self.status = status
-        let interface = DBusInterface(
-            Self.interfaceName,
-            methods: Self.methods(pause: pause, resume: resume, calibrate: calibrate) + Self.methods(pairing),
-            properties: StationBusProperty.allCases.map { property in
-                DBusProperty(property.rawValue, type: property.type) { [weak self] () throws(DBusError) in
-                    guard let self else { throw DBusError(.failed, "the station is shutting down") }
-                    return property.value(of: self.status)
-                }
-            }
-        )
         do {
-            object = try connection.exportObject(at: Self.objectPath, interfaces: [interface])
+            object = try DBusStatusObject(
+                connection: connection, busName: Self.busName, interfaceName: Self.interfaceName,
+                objectPath: Self.objectPath, owner: "the station", status: status,
+                methods: Self.methods(pause: pause, resume: resume, calibrate: calibrate) + Self.methods(pairing))
         } catch {
-            throw StationDaemonError(.busFailed, "cannot export \(Self.interfaceName) at \(Self.objectPath): \(error.message)")
-        }
-    }
-
-    deinit {
-        object?.remove()
-        if ownsName {
-            // The bus frees the name with the connection anyway; releasing it now lets a successor take it at once.
-            try? connection.releaseName(Self.busName) { _ in }
+            throw StationDaemonError(.busFailed, error.message)
         }
     }
 
     /// Asks the bus for `org.pivlink.Station1`, without queueing: another owner means another station is running.
     public func requestName(_ completion: @escaping (Result<Void, StationDaemonError>) -> Void) {
-        do {
-            try connection.requestName(Self.busName, flags: .doNotQueue) { [weak self] result in
-                switch result {
-                case .success(.primaryOwner), .success(.alreadyOwner):
-                    self?.ownsName = true
-                    completion(.success(()))
-                case .success(.exists), .success(.inQueue):
-                    completion(.failure(StationDaemonError(
-                        .busFailed, "\(Self.busName) is already owned on the system bus: is another pivlink-station running?")))
-                case .failure(let error):
-                    completion(.failure(StationDaemonError(
-                        .busFailed,
-                        "the bus refused \(Self.busName) (\(error.message)): run pivlink-station as root with dbus/org.pivlink.Station1.conf installed")))
-                }
-            }
-        } catch {
-            completion(.failure(StationDaemonError(.busFailed, "cannot request \(Self.busName): \(error.message)")))
+        object.requestName(
+            ifTaken: "is another pivlink-station running?",
+            ifRefused: "run pivlink-station as root with dbus/org.pivlink.Station1.conf installed"
+        ) { result in
+            completion(result.mapError { StationDaemonError(.busFailed, $0.message) })
         }
     }
 
     /// Takes the new status and emits one `PropertiesChanged` with exactly the properties whose bus values changed
     /// (none when nothing did). The status is taken even when the signal cannot be sent.
     public func update(_ status: StationStatus) throws(StationDaemonError) {
-        let old = self.status
-        self.status = status
-        let changed = StationBusProperty.allCases.filter { $0.value(of: old) != $0.value(of: status) }
-        guard let object, !changed.isEmpty else { return }
         do {
-            try object.emitPropertiesChanged(interface: Self.interfaceName, properties: changed.map(\.rawValue))
+            try object.update(status)
         } catch {
-            throw StationDaemonError(.busFailed, "cannot announce the station's \(changed.map(\.rawValue)): \(error.message)")
+            throw StationDaemonError(.busFailed, error.message)
         }
     }
 
     /// The D-Bus error a handler's failure is sent as.
     public static func busError(_ error: StationDaemonError) -> DBusError {
-        let code = error.code.description
-        return DBusError(name: errorPrefix + code.prefix(1).uppercased() + code.dropFirst(), message: error.detail)
+        DBusStatusObject<StationBusProperty>.error(prefix: errorPrefix, code: error.code.description, detail: error.detail)
     }
 
     private static func methods(pause: @escaping Pause, resume: @escaping Resume, calibrate: @escaping Calibrate)
@@ -122,12 +85,7 @@ public final class StationBusService {
         [
             DBusMethod("PauseAutoLock", inputs: [DBusArgument("seconds", .uint32)]) { call throws(DBusError) in
                 let seconds = try Self.seconds(call, within: pauseSeconds, "pause auto-lock")
-                do throws(StationDaemonError) {
-                    try pause(.seconds(seconds))
-                } catch {
-                    throw busError(error)
-                }
-                call.reply()
+                try call.answer({ () throws(StationDaemonError) in try pause(.seconds(seconds)) }, failingAs: busError)
             },
             DBusMethod("ResumeAutoLock") { call in
                 resume()
@@ -158,12 +116,7 @@ public final class StationBusService {
     private static func methods(_ pairing: StationPairingCalls) -> [DBusMethod] {
         /// Runs a handler and replies, or fails the call with its error.
         func answer(_ call: DBusMethodCall, _ body: () throws(StationDaemonError) -> Void) throws(DBusError) {
-            do throws(StationDaemonError) {
-                try body()
-            } catch {
-                throw busError(error)
-            }
-            call.reply()
+            try call.answer(body, failingAs: busError)
         }
         return [
             DBusMethod("Pair", inputs: [DBusArgument("name", .string), DBusArgument("seconds", .uint32)]) {
