@@ -406,8 +406,11 @@ public final class Manager {
             }
         case .propertiesChanged(let change):
             guard change.interface == BlueZNames.device else { return }
-            if session.phase == .discovering, change.changed["RSSI"] != nil || change.changed["ServiceData"] != nil {
-                // A fresh advertising report: what the device advertises now.
+            if session.phase == .discovering, change.changed["ServiceData"] != nil {
+                // A fresh advertising report's service data (discovery reports duplicates, so every report of a
+                // card carries it): what the device advertises now. An RSSI alone is no evidence: the cached
+                // service data may be another advertiser's at the same address (a stranger, or the card's token of
+                // an earlier slot).
                 discovered(change.path)
                 return
             }
