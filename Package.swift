@@ -154,7 +154,7 @@ let package = Package(
         ),
         // The private dbus-daemon and child-process fixtures of the tests that talk D-Bus; not a product.
         .target(
-            name: "BusTesting", dependencies: ["EventLoop", "CSystemd"], path: "Tests/BusTesting",
+            name: "BusTesting", dependencies: ["EventLoop", "CSystemd", "DBus"], path: "Tests/BusTesting",
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "APDUTests", dependencies: ["APDU", "PivlinkTesting"], swiftSettings: swiftSettings),

@@ -21,24 +21,22 @@ import Testing
     }
 
     final class Fixture {
-        let bus: PrivateBus
-        let loop: EventLoop
-        let server: DBusConnection
-        let client: DBusConnection
+        let objects: BusObjectFixture
         let calls = Calls()
         let service: CardBusService
 
+        var loop: EventLoop { objects.loop }
+        var server: DBusConnection { objects.server }
+        var client: DBusConnection { objects.client }
+
         init() throws {
-            bus = try PrivateBus()
-            loop = try EventLoop()
-            server = try DBusConnection(.address(bus.address), loop: loop)
-            client = try DBusConnection(.address(bus.address), loop: loop)
+            objects = try BusObjectFixture(path: CardBusService.objectPath, interface: CardBusService.interfaceName)
             let calls = calls
             func check() throws(CardDaemonError) {
                 if let error = calls.error { throw error }
             }
             service = try CardBusService(
-                connection: server,
+                connection: objects.server,
                 status: CardBusStatus(fingerprint: "3f9a-12c0-77de-0b41"),
                 handlers: CardBusService.Handlers(
                     startPairing: { duration, name throws(CardDaemonError) in
@@ -57,22 +55,14 @@ import Testing
                     }))
         }
 
-        func call(interface: String = CardBusService.interfaceName, _ member: String, _ arguments: [DBusValue] = [])
-            throws -> Result<[DBusValue], DBusError>
+        func call(interface: String? = nil, _ member: String, _ arguments: [DBusValue] = []) throws
+            -> Result<[DBusValue], DBusError>
         {
-            var result: Result<[DBusValue], DBusError>?
-            try client.call(
-                destination: server.uniqueName(), path: CardBusService.objectPath, interface: interface, member: member,
-                arguments: arguments) { result = $0 }
-            guard loop.run(until: { result != nil }), let result else {
-                throw ChildProcess.Failure(description: "\(member) got no reply")
-            }
-            return result
+            try objects.call(interface: interface, member, arguments)
         }
 
         func properties() throws -> [String: DBusValue] {
-            let values = try call(interface: "org.freedesktop.DBus.Properties", "GetAll", [.string(CardBusService.interfaceName)]).get()
-            return try #require(values.first?.variantDictionary)
+            try objects.properties()
         }
     }
 
@@ -150,26 +140,10 @@ import Testing
 
     @Test func introspectionMatchesTheInterfaceInDbusDirectory() throws {
         let fixture = try Fixture()
-        let served = try #require(try fixture.call(interface: "org.freedesktop.DBus.Introspectable", "Introspect").get().first?.string)
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let file = try String(contentsOf: repository.appendingPathComponent("dbus/org.pivlink.Card1.xml"), encoding: .utf8)
-        let servedInterface = try #require(Self.interfaceElement(in: served))
-        let fileInterface = try #require(Self.interfaceElement(in: file))
-        #expect(Self.normalized(fileInterface) == Self.normalized(servedInterface))
-        #expect(file.contains("<node name=\"\(CardBusService.objectPath)\">"))
-    }
-
-    private static func interfaceElement(in xml: String) -> String? {
-        let text = xml.replacingOccurrences(of: "<!--[\\s\\S]*?-->", with: "", options: .regularExpression)
-        guard let start = text.range(of: "<interface name=\"\(CardBusService.interfaceName)\">"),
-            let end = text.range(of: "</interface>", range: start.upperBound..<text.endIndex)
-        else { return nil }
-        return String(text[start.lowerBound..<end.upperBound])
-    }
-
-    private static func normalized(_ xml: String) -> String {
-        xml.replacingOccurrences(of: ">\\s+<", with: "><", options: .regularExpression)
-            .replacingOccurrences(of: "\\s+", with: " ", options: .regularExpression)
+        let introspected = try fixture.objects.introspectedInterface(against: "org.pivlink.Card1.xml")
+        let servedInterface = try #require(introspected.served)
+        let fileInterface = try #require(introspected.file)
+        #expect(fileInterface == servedInterface)
+        #expect(introspected.wholeFile.contains("<node name=\"\(CardBusService.objectPath)\">"))
     }
 }

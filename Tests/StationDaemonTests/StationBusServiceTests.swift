@@ -260,29 +260,11 @@ import Testing
 
     @Test func introspectionMatchesTheInterfaceInDbusDirectory() throws {
         let fixture = try StationBusFixture()
-        let values = try fixture.call(interface: "org.freedesktop.DBus.Introspectable", "Introspect").get()
-        let served = try #require(values.first?.string)
-        let file = try String(
-            contentsOf: StationBusFixture.repository.appendingPathComponent("dbus/org.pivlink.Station1.xml"), encoding: .utf8)
-        let servedInterface = try #require(Self.interfaceElement(StationBusService.interfaceName, in: served))
-        let fileInterface = try #require(Self.interfaceElement(StationBusService.interfaceName, in: file))
-        #expect(Self.normalized(fileInterface) == Self.normalized(servedInterface))
-        #expect(file.contains("<node name=\"\(StationBusService.objectPath)\">"))
-    }
-
-    /// The `<interface name="…">…</interface>` element, comments removed.
-    private static func interfaceElement(_ name: String, in xml: String) -> String? {
-        let text = xml.replacingOccurrences(of: "<!--[\\s\\S]*?-->", with: "", options: .regularExpression)
-        guard let start = text.range(of: "<interface name=\"\(name)\">"),
-            let end = text.range(of: "</interface>", range: start.upperBound..<text.endIndex)
-        else { return nil }
-        return String(text[start.lowerBound..<end.upperBound])
-    }
-
-    /// Whitespace between elements dropped, any other run of it one space.
-    private static func normalized(_ xml: String) -> String {
-        xml.replacingOccurrences(of: ">\\s+<", with: "><", options: .regularExpression)
-            .replacingOccurrences(of: "\\s+", with: " ", options: .regularExpression)
+        let introspected = try fixture.objects.introspectedInterface(against: "org.pivlink.Station1.xml")
+        let servedInterface = try #require(introspected.served)
+        let fileInterface = try #require(introspected.file)
+        #expect(fileInterface == servedInterface)
+        #expect(introspected.wholeFile.contains("<node name=\"\(StationBusService.objectPath)\">"))
     }
 
     // MARK: the bus policy

@@ -29,22 +29,23 @@ final class StationBusFixture {
         var unpairAnswer: Result<Bool, StationDaemonError> = .success(false)
     }
 
-    let bus: PrivateBus
-    let loop: EventLoop
-    let server: DBusConnection
-    let client: DBusConnection
+    /// The private bus, the loop and the two connections; the calls go to the station's object.
+    let objects: BusObjectFixture
     let handlers: Handlers
     let service: StationBusService
 
+    var bus: PrivateBus { objects.bus }
+    var loop: EventLoop { objects.loop }
+    var server: DBusConnection { objects.server }
+    var client: DBusConnection { objects.client }
+
     init(status: StationStatus = StationStatus(device: "AA:BB:CC:DD:EE:FF"), bus: PrivateBus? = nil) throws {
-        self.bus = try bus ?? PrivateBus()
-        loop = try EventLoop()
-        server = try DBusConnection(.address(self.bus.address), loop: loop)
-        client = try DBusConnection(.address(self.bus.address), loop: loop)
+        objects = try BusObjectFixture(
+            path: StationBusService.objectPath, interface: StationBusService.interfaceName, bus: bus)
         let handlers = Handlers()
         self.handlers = handlers
         service = try StationBusService(
-            connection: server, status: status,
+            connection: objects.server, status: status,
             pause: { [handlers] duration throws(StationDaemonError) in
                 if let error = handlers.pauseError { throw error }
                 handlers.pauses.append(duration)
@@ -72,17 +73,13 @@ final class StationBusFixture {
         )
     }
 
-    /// The repository's root, where dbus/ is.
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-
     /// A private bus that allows and denies as Debian's system.conf does by default (method calls and names only
     /// where a policy file opens them) with dbus/org.pivlink.Station1.conf included as system.d's files are, its
     /// group made `group` as scripts/install --group does. The rewritten policy goes to `policyFile`, which the
     /// caller removes.
     static func systemBus(policyGroup group: String, policyFile: URL) throws -> PrivateBus {
         let policy = try String(
-            contentsOf: repository.appendingPathComponent("dbus/org.pivlink.Station1.conf"), encoding: .utf8)
+            contentsOf: BusObjectFixture.repository.appendingPathComponent("dbus/org.pivlink.Station1.conf"), encoding: .utf8)
         try policy.replacingOccurrences(of: "group=\"pivlink\"", with: "group=\"\(group)\"")
             .write(to: policyFile, atomically: true, encoding: .utf8)
         return try PrivateBus(configuration: """
@@ -122,35 +119,22 @@ final class StationBusFixture {
     }
 
     /// Calls the station's object from `client` and runs the loop until the reply.
-    func call(
-        interface: String = StationBusService.interfaceName, _ member: String, _ arguments: [DBusValue] = []
-    ) throws -> Result<[DBusValue], DBusError> {
-        var result: Result<[DBusValue], DBusError>?
-        try send(interface: interface, member, arguments) { result = $0 }
-        guard loop.run(until: { result != nil }), let result else {
-            throw ChildProcess.Failure(description: "\(member) got no reply")
-        }
-        return result
+    func call(interface: String? = nil, _ member: String, _ arguments: [DBusValue] = []) throws
+        -> Result<[DBusValue], DBusError>
+    {
+        try objects.call(interface: interface, member, arguments)
     }
 
     /// Calls without waiting; `reply` runs on the loop.
     func send(
-        interface: String = StationBusService.interfaceName, _ member: String, _ arguments: [DBusValue] = [],
+        interface: String? = nil, _ member: String, _ arguments: [DBusValue] = [],
         reply: @escaping (Result<[DBusValue], DBusError>) -> Void
     ) throws {
-        try client.call(
-            destination: server.uniqueName(), path: StationBusService.objectPath, interface: interface, member: member,
-            arguments: arguments, reply: reply)
+        try objects.send(interface: interface, member, arguments, reply: reply)
     }
 
     /// `GetAll` of the station's interface, by name.
     func properties() throws -> [String: DBusValue] {
-        let values = try call(
-            interface: "org.freedesktop.DBus.Properties", "GetAll", [.string(StationBusService.interfaceName)]
-        ).get()
-        guard values.count == 1, let properties = values[0].variantDictionary else {
-            throw ChildProcess.Failure(description: "GetAll answered \(values)")
-        }
-        return properties
+        try objects.properties()
     }
 }
