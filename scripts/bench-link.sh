@@ -8,14 +8,30 @@
 #      sent: (i) a whole `pkcs11-tool --login --pin … --sign` process run after an identical one, with a P-256 key
 #      in 9A (the operation of research/piv-apdu-trace.txt), then with an RSA-2048 key in 9A,
 #      (ii) the same process as the first after the station connected (a cold cache), and a third one. APDUs are counted in
-#      pcscd's log (--apdu), round trips as request messages on the air (the emulator's capture);
-#   2. fragments per link message against ⌈APDU bytes / fragment size⌉ at ATT MTU 23, 185, 247, 517;
+#      pcscd's log (--apdu), round trips as request records on the air (the emulator's capture);
+#   2. fragments per link record against ⌈record LEN / fragment size⌉ at ATT MTU 23, 185, 247, 517;
 #   3. `pivlink-bench card --route station`: per-APDU time through station, link and card against the same
 #      APDUs in process, side by side;
 #   4. the wall time of (i) and (ii) with a delay injected each way on the air, next to the model
 #      round trips × 2 × delay + the time at zero delay.
 # Options: --repeat N (runs of each timed operation, default 5), --delays MS,MS (default 8,30: the emulator takes
 # whole milliseconds, so 8 stands for a 7.5 ms connection interval); the rest goes to pivlink-bench card.
+#
+# The link is sealed (docs/link-protocol.md "Secure channel"): every message crosses as a RECORD (A2) under its own
+# TXID with LEN = body + 19, and nothing of its command byte or APDU shows. The air is read by the integration's
+# reader (Tests/Integration/lib/air-records.py, through lib/air.sh), so what the tables count is what it can tell:
+#   - a request is a station record; one of LEN 27 (an 8-byte body) is taken for the station's round-trip PING and
+#     left out. The harness's station.conf probes once a minute (write_station_conf, proximity.rtt_interval: 60,
+#     the longest it takes), so a PING rarely falls in an operation at all; a client APDU of 8 bytes would be left
+#     out with them, and table 1 says so when pcscd logged one;
+#   - an APDU round trip is a request of LEN ≥ 23 (an APDU has CLA INS P1 P2); POWER_ON/OFF, RESET and
+#     GET_CREDENTIAL_VERSION have no body (LEN 19);
+#   - which APDUs crossed (CLA INS P1 P2) is no longer on the air. The station sends the client's APDUs on
+#     unchanged and in order, or answers them from its cache, so the APDU records are an in-order part of what
+#     pcscd logged: air-records.py crossed matches them by length and prints, per record, the APDU it must be,
+#     or the candidates "a|b" where lengths alone leave a choice;
+#   - table 2 counts the APDU records of each exchange and the card's final answers to them (their last record
+#     under the request's TXID): their LEN (body + 19) and the fragments each took.
 # shellcheck source=../Tests/Integration/lib/harness.sh
 . "$(dirname "$0")/../Tests/Integration/lib/harness.sh"
 
@@ -49,7 +65,8 @@ bench_fail() {
 }
 
 harness_begin "$@"
-LINK_MESSAGES=$REPO_ROOT/scripts/link-messages
+# shellcheck source=../Tests/Integration/lib/air.sh
+. "$HARNESS_LIB/air.sh"
 RESULTS=$RUN/operations.txt
 
 # --- the station ---------------------------------------------------------------------------------------------
@@ -84,18 +101,16 @@ link_at_mtu() {
 }
 
 # --- one operation -------------------------------------------------------------------------------------------
-# link_messages MARK: the link messages on the air since the capture was MARK bytes long (scripts/link-messages).
-link_messages() { "$LINK_MESSAGES" "$AIR_CAPTURE" "$1"; }
-
 # timed_sign KEY: one `pkcs11-tool --login --sign` process with 9A (id 01), checked by openssl: KEY p256 is ECDSA,
 # rsa SHA256-RSA-PKCS.
-# Sets SIGN_US (its wall time), SIGN_APDUS (the APDUs pcscd passed on), SIGN_APDU_TRIPS (APDU messages on the
-# air), SIGN_TRIPS (every request on the air: APDUs, power on/off, reset, version) and SIGN_CROSSED (CLA INS P1 P2
-# of each APDU on the air).
+# Sets SIGN_US (its wall time), SIGN_APDUS (the APDUs pcscd passed on), SIGN_APDU_TRIPS (APDU records on the
+# air), SIGN_TRIPS (every request record on the air but PINGs: APDUs, power on/off, reset, version), SIGN_CROSSED
+# (CLA INS P1 P2 of each APDU record, matched to pcscd's APDUs by length) and SIGN_HIDDEN (client APDUs of 8
+# bytes, which would cross as long as a PING and are not counted).
 timed_sign() {
   head -c 500 /dev/urandom > "$RUN/message"
   openssl dgst -sha256 -binary "$RUN/message" > "$RUN/message.hash"
-  local sign pcscd_from air_from started ended messages
+  local sign pcscd_from air_from started ended requests crossed
   case "$1" in
     p256) sign=(-m ECDSA --signature-format openssl -i "$RUN/message.hash") ;;
     rsa) sign=(-m SHA256-RSA-PKCS -i "$RUN/message") ;;
@@ -108,25 +123,29 @@ timed_sign() {
   openssl dgst -sha256 -verify "$RUN/keys/9a.pub" -signature "$RUN/sig" "$RUN/message" >/dev/null \
     || bench_fail "the $1 signature does not verify"
   SIGN_US=$(( (ended - started) / 1000 ))
-  SIGN_APDUS=$(tail -c +"$((pcscd_from + 1))" "$RUN/pcscd.log" | grep -c 'APDU: ')
-  messages=$(link_messages "$air_from")
-  SIGN_APDU_TRIPS=$(awk '$1 == "c2p" && $2 == "82"' <<<"$messages" | wc -l)
-  SIGN_TRIPS=$(awk '$1 == "c2p" && $2 ~ /^8[1-6]$/' <<<"$messages" | wc -l)
-  SIGN_CROSSED=$(air_apdus "$air_from" | cut -c1-8 | tr 'a-f\n' 'A-F ')
+  tail -c +"$((pcscd_from + 1))" "$RUN/pcscd.log" | sed -n 's/.*APDU: //p' > "$RUN/client-apdus.txt"
+  SIGN_APDUS=$(wc -l < "$RUN/client-apdus.txt")
+  SIGN_HIDDEN=$(awk 'NF == 8' "$RUN/client-apdus.txt" | wc -l)
+  requests=$(air_records "$air_from" requests) || bench_fail "lib/air-records.py could not read the capture"
+  SIGN_TRIPS=$(awk 'NF' <<<"$requests" | wc -l)
+  SIGN_APDU_TRIPS=$(awk '$2 >= 23' <<<"$requests" | wc -l)
+  crossed=$(air_records "$air_from" crossed "$RUN/client-apdus.txt") \
+    || bench_fail "the APDU records on the air are no in-order part of the APDUs in pcscd's log"
+  SIGN_CROSSED=$(awk '{ print $3 }' <<<"$crossed" | tr '\n' ' ')
 }
 
 # sign_run CACHE DELAY KEY: a fresh station, then (ii) its first sign process, (i) the same again and (i3) a third
-# time; one line each in $RESULTS: cache delay KEY-operation µs apdus apdu-trips trips.
+# time; one line each in $RESULTS: cache delay KEY-operation µs apdus apdu-trips trips hidden.
 sign_run() {
   local crossed
   station_fresh
   timed_sign "$3"
-  echo "$1 $2 $3-ii $SIGN_US $SIGN_APDUS $SIGN_APDU_TRIPS $SIGN_TRIPS" >> "$RESULTS"
+  echo "$1 $2 $3-ii $SIGN_US $SIGN_APDUS $SIGN_APDU_TRIPS $SIGN_TRIPS $SIGN_HIDDEN" >> "$RESULTS"
   timed_sign "$3"
-  echo "$1 $2 $3-i $SIGN_US $SIGN_APDUS $SIGN_APDU_TRIPS $SIGN_TRIPS" >> "$RESULTS"
+  echo "$1 $2 $3-i $SIGN_US $SIGN_APDUS $SIGN_APDU_TRIPS $SIGN_TRIPS $SIGN_HIDDEN" >> "$RESULTS"
   crossed=$SIGN_CROSSED
   timed_sign "$3"
-  echo "$1 $2 $3-i3 $SIGN_US $SIGN_APDUS $SIGN_APDU_TRIPS $SIGN_TRIPS" >> "$RESULTS"
+  echo "$1 $2 $3-i3 $SIGN_US $SIGN_APDUS $SIGN_APDU_TRIPS $SIGN_TRIPS $SIGN_HIDDEN" >> "$RESULTS"
   if [ "$1 $2" = "true 0" ]; then printf '%s\n%s\n' "$crossed" "$SIGN_CROSSED" > "$RUN/crossed-$3.txt"; fi
 }
 
@@ -146,18 +165,18 @@ cache_phase() {
 }
 
 # --- fragments -----------------------------------------------------------------------------------------------
-# exchange_fragments NAME INS_PATTERN: after a command (set up by the caller between air_mark and this), the APDU
-# messages whose INS matches and their answers, as one line in $RUN/fragments.txt:
-# NAME MTU c2p|p2c messages bytes fragments ideal (ideal = Σ ⌈LEN / fragment size⌉ per message).
+# exchange_fragments NAME MTU MARK: after a command (sent by the caller since air_mark gave MARK, in an APDU
+# session that sends nothing else, with the cache off), its APDU records and the card's final answers to them
+# (lib/air-records.py apdu-exchanges), as one line per direction in $RUN/fragments.txt:
+# NAME MTU c2p|p2c records bytes fragments ideal (bytes = Σ LEN, ideal = Σ ⌈LEN / fragment size⌉ per record).
 exchange_fragments() {
-  local name=$1 pattern=$2 mtu=$3 from=$4 size
+  local name=$1 mtu=$2 from=$3 size exchanges
   size=$(( mtu - 3 > 510 ? 510 : mtu - 3 )) # pivlink-card's info caps fragments at 510 (bluetoothd 5.66)
-  link_messages "$from" | awk -v name="$name" -v pattern="$pattern" -v mtu="$mtu" -v size="$size" '
-    $1 == "c2p" && $2 == "82" { wanted[$3] = ($6 ~ "^(" pattern ")$") }
-    ($1 == "c2p" && $2 == "82" && wanted[$3]) || ($1 == "p2c" && $2 == "92" && wanted[$3]) {
-      messages[$1]++; bytes[$1] += $4; fragments[$1] += $5; ideal[$1] += int(($4 + size - 1) / size)
-    }
-    END { for (d in messages) print name, mtu, d, messages[d], bytes[d], fragments[d], ideal[d] }' \
+  exchanges=$(air_records "$from" apdu-exchanges) || bench_fail "lib/air-records.py could not read the capture"
+  awk -v name="$name" -v mtu="$mtu" -v size="$size" '
+    { d = ($1 == "station") ? "c2p" : "p2c"
+      records[d]++; bytes[d] += $3; fragments[d] += $4; ideal[d] += int(($3 + size - 1) / size) }
+    END { for (d in records) print name, mtu, d, records[d], bytes[d], fragments[d], ideal[d] }' <<<"$exchanges" \
     >> "$RUN/fragments.txt"
 }
 
@@ -169,15 +188,15 @@ fragment_exchanges() {
   session_apdu "$(verify_apdu "$DEFAULT_PIN")" && [ "$SW" = 9000 ] || bench_fail "VERIFY PIN: SW $SW"
   from=$(air_mark)
   session_send "00 CB 3F FF" "5C017E" && [ "$SW" = 9000 ] || bench_fail "GET DATA Discovery: SW $SW"
-  exchange_fragments "getdata" "cb|c0" "$mtu" "$from"
+  exchange_fragments getdata "$mtu" "$from"
   head -c 300 /dev/urandom > "$RUN/message"
   from=$(air_mark)
   session_send "00 87 07 9A" "$(rsa_sign_template 256 "$RUN/message")" && [ "$SW" = 9000 ] \
     || bench_fail "GENERAL AUTHENTICATE (RSA-2048, 9A): SW $SW"
-  exchange_fragments "sign" "87|c0" "$mtu" "$from"
+  exchange_fragments sign "$mtu" "$from"
   from=$(air_mark)
   session_send "00 CB 3F FF" "5C035FC105" && [ "$SW" = 9000 ] || bench_fail "GET DATA (9A certificate): SW $SW"
-  exchange_fragments "certificate" "cb|c0" "$mtu" "$from"
+  exchange_fragments certificate "$mtu" "$from"
   apdu_session_end
 }
 
@@ -185,7 +204,8 @@ fragment_exchanges() {
 # median: the median of the numbers on standard input (the lower middle one for an even count).
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-# result CACHE DELAY OPERATION FIELD: the median of FIELD (4 µs, 5 APDUs, 6 APDU trips, 7 trips) over the runs.
+# result CACHE DELAY OPERATION FIELD: the median of FIELD (4 µs, 5 APDUs, 6 APDU trips, 7 trips, 8 client APDUs
+# of 8 bytes) over the runs.
 result() { awk -v c="$1" -v d="$2" -v o="$3" -v f="$4" '$1 == c && $2 == d && $3 == o { print $f }' "$RESULTS" | median; }
 
 operation_name() {
@@ -207,12 +227,17 @@ print_round_trips() {
     printf '%-37s %12s %24s %24s\n' "$(operation_name "$op")" "$(result true 0 "$op" 5)" \
       "$(result true 0 "$op" 6) ($(result true 0 "$op" 7))" "$(result false 0 "$op" 6) ($(result false 0 "$op" 7))"
   done
-  echo "client APDUs: the APDUs pcscd passed to the reader (its --apdu log). APDU: APDU request messages on the air"
-  echo "(the emulator's capture); all: every request on the air, with power on/off and credential-version reads."
+  echo "client APDUs: the APDUs pcscd passed to the reader (its --apdu log). Round trips are the station's sealed"
+  echo "request records in the emulator's capture (lib/air-records.py), PINGs (LEN 27) left out. APDU: records of"
+  echo "LEN ≥ 23; all: every request, with the bodiless power on/off, reset and credential-version reads (LEN 19)."
   echo "Medians of $repeat runs at zero delay; (ii) is the first process after a new station connected."
+  local hidden
+  hidden=$(awk '$8 > 0' "$RESULTS" | wc -l)
+  [ "$hidden" -eq 0 ] || echo "In $hidden runs the client sent APDUs of 8 bytes: sealed, they look like PINGs and are not counted."
   local key
   for key in p256 rsa; do
-    echo "What crossed with the cache on, $key, last run (CLA INS P1 P2): (i) $(sed -n 1p "$RUN/crossed-$key.txt")"
+    echo "What crossed with the cache on, $key, last run (CLA INS P1 P2 of pcscd's APDUs, matched to the records by"
+    echo "  length; a|b: lengths leave either): (i) $(sed -n 1p "$RUN/crossed-$key.txt")"
     echo "  third time: $(sed -n 2p "$RUN/crossed-$key.txt")"
   done
 }
@@ -221,8 +246,8 @@ opensc_version() { dpkg-query -W -f='${Version}' opensc 2>/dev/null | sed 's/-.*
 
 print_fragments() {
   echo
-  echo "2. Fragments per link message: on the air against ⌈APDU bytes / min(MTU − 3, 510)⌉ (cache off)"
-  printf '%-40s %5s %6s' exchange msgs bytes
+  echo "2. Fragments per link record: on the air against ⌈record LEN / min(MTU − 3, 510)⌉ (cache off)"
+  printf '%-40s %5s %6s' exchange recs bytes
   local mtu
   for mtu in 23 185 247 517; do printf ' %13s' "MTU $mtu"; done
   echo
@@ -247,7 +272,8 @@ print_fragments() {
         }' "$RUN/fragments.txt"
     done
   done
-  echo "msgs, bytes: link messages and APDU bytes (their LEN) in that direction; cells: fragments on the air / ideal."
+  echo "recs, bytes: APDU records (commands) or the card's final answers to them, and their LEN (body + 19: the"
+  echo "channel's header, command byte, TXID and tag) in that direction; cells: fragments on the air / ideal."
   echo "The ideal ignores the 4-byte header of an initial fragment and the 1-byte SEQ of each continuation."
 }
 
@@ -270,7 +296,7 @@ print_delays() {
       done
     done
   done
-  echo "round trips: every request on the air in that run (median); modelled = round trips × 2 × delay + the time"
+  echo "round trips: every request record on the air in that run but PINGs (median); modelled = round trips × 2 × delay + the time"
   echo "at 0 ms with the same cache; extra ms/trip = (measured − time at 0 ms) / round trips − 2 × delay, what a"
   echo "round trip cost beyond the model. The emulator delays each PDU by itself, order kept, so the fragments of"
   echo "one message overlap and a round trip costs one delay each way. Delays interleaved round by round."
