@@ -20,15 +20,16 @@ import Glibc
 /// - **510, not 512.** bluetoothd 5.66 (Debian 12) counts a write's 2-byte handle in its length check and
 ///   silently drops a Write Command of more than 510 bytes (fixed in 5.69), so the info characteristic
 ///   publishes 510 as the largest fragment, and the station's writes stay within it too.
-/// - **Acquire\*.** The request characteristic offers AcquireWrite and the response characteristic
-///   AcquireNotify; when BlueZ takes them, writes arrive as datagrams and notifications go out as datagrams.
-///   Otherwise writes arrive as WriteValue and notifications leave as PropertiesChanged(Value).
+/// - **Writes come as WriteValue, never through AcquireWrite.** bluetoothd 5.66 keeps one acquired write socket
+///   per characteristic and puts every device's Write Commands into it, without the device: a second station's
+///   handshake would land in the served station's channel and end it. WriteValue names the device of each write,
+///   so another device's writes are refused before they reach the link. The response characteristic offers
+///   AcquireNotify: when BlueZ takes it, notifications go out as datagrams, else as PropertiesChanged(Value);
+///   either way to every subscriber, and only the served station holds the keys to read them.
 /// - **One station.** The first device that writes is served until it goes. A write from another device gets
 ///   `org.bluez.Error.NotPermitted` "busy: another station is connected" — which that device sees only for a
 ///   Write Request on a characteristic without `write-without-response`: BlueZ acknowledges every write to a
-///   `write-without-response` characteristic itself and drops the answer, and writes through an acquired socket
-///   carry no device at all. Such writes are still refused here (never fed to the link) only when they come as
-///   WriteValue; notifications go to every subscriber, so they cannot carry an error to one of them.
+///   `write-without-response` characteristic itself and drops the answer. It is never fed to the link.
 /// - **The card works off the loop.** Requests are answered on the card's own thread (`CardWorker`), so that the
 ///   loop keeps sending keepalives while a slow operation (RSA-4096 generation) runs; the card hears of a
 ///   station's leaving once the operation is done.
@@ -47,9 +48,8 @@ public final class BLEPeripheralServer {
         /// The largest fragment bluetoothd 5.66 carries in a Write Command (see above).
         public static let largestFragmentBlueZ566Writes = 510
         public var link: LinkPeripheralStateMachine.Configuration
-        /// Offer AcquireWrite and AcquireNotify (the default). Off, writes always come as WriteValue calls and
-        /// notifications leave as PropertiesChanged: for a BlueZ whose acquired sockets misbehave, and to test
-        /// that path.
+        /// Offer AcquireNotify (the default). Off, notifications leave as PropertiesChanged: for a BlueZ whose
+        /// acquired sockets misbehave, and to test that path. (Writes always come as WriteValue: see above.)
         public var offersAcquiredSockets: Bool
 
         public init(
@@ -113,7 +113,6 @@ public final class BLEPeripheralServer {
     private var central: Central?
     /// Devices refused while `central` is served, each logged once.
     private var refusedDevices: Set<DBusObjectPath> = []
-    private var writeSocket: BlueZDatagramSocket?
     private var notifySocket: BlueZDatagramSocket?
 
     /// The device of the station being served, if any.
@@ -435,9 +434,6 @@ public final class BLEPeripheralServer {
             write: { [unowned self] value, options in
                 admit(options).map { receive(value) }
             },
-            acquireWrite: { [unowned self] options in
-                admit(options).flatMap { acquireWrite() }
-            },
             acquireNotify: { [unowned self] options in acquireNotify(mtu: options.mtu) },
             stopNotify: { [unowned self] in lose(because: "unsubscribed") },
             readInfo: { [info = configuration.info] _ in .success(info.bytes) })
@@ -494,25 +490,6 @@ public final class BLEPeripheralServer {
         perform(machine.receive(fragment: fragment, now: now()))
     }
 
-    /// A socket for the bound station's writes: one datagram per write.
-    private func acquireWrite() -> Result<BlueZAcquiredSocket, BlueZError> {
-        guard let central else {
-            return .failure(BlueZError(.failed, "no station is connected"))
-        }
-        return makeSocket(
-            onDatagram: { [unowned self] datagram in receive(datagram) },
-            onClose: { [unowned self] in
-                writeSocket = nil
-                try? requestCharacteristic?.setWriteAcquired(false)
-                lose(because: "released its write socket")
-            }
-        ).map { mine, theirs in
-            writeSocket?.close()
-            writeSocket = mine
-            return BlueZAcquiredSocket(fileDescriptor: theirs, mtu: central.mtu)
-        }
-    }
-
     /// A socket for notifications, shared by every subscriber as BlueZ does; its hang-up is the station's
     /// unsubscribing or disconnecting.
     private func acquireNotify(mtu: Int?) -> Result<BlueZAcquiredSocket, BlueZError> {
@@ -558,12 +535,6 @@ public final class BLEPeripheralServer {
         pairing.connectionLost()
         if central.stationKey != nil {
             onStatusChange()
-        }
-        if let writeSocket {
-            // BlueZ asks for a new socket at the next station's first write, which names that station.
-            writeSocket.close()
-            self.writeSocket = nil
-            try? requestCharacteristic?.setWriteAcquired(false)
         }
         perform(machine.connectionLost(now: now()))
         if worker.isBusy {
@@ -623,13 +594,17 @@ public final class BLEPeripheralServer {
 
     private func channelOpened(_ stationKey: [UInt8]) {
         guard var central else { return }
+        // The keys the handshake accepted were the pairings when the station connected; one removed since then
+        // (`pivlink-card unpair` during the handshake) must not be served.
+        guard let record = stations.record(forKey: stationKey) else {
+            disconnect(because: "its pairing was removed during its handshake")
+            return
+        }
         central.stationKey = stationKey
         self.central = central
-        let name = stations.record(forKey: stationKey).map { "\($0.fingerprint) (\($0.name))" } ?? "unknown"
-        let fingerprint = stations.record(forKey: stationKey)?.fingerprint.description ?? ""
         journal.log(
-            "secure channel open with station \(name) on \(central.device)",
-            fields: ["PIVLINK_STATION": central.device.description, "PIVLINK_STATION_KEY": fingerprint])
+            "secure channel open with station \(record.fingerprint) (\(record.name)) on \(central.device)",
+            fields: ["PIVLINK_STATION": central.device.description, "PIVLINK_STATION_KEY": record.fingerprint.description])
         onStatusChange()
     }
 
@@ -684,10 +659,6 @@ public final class BLEPeripheralServer {
         } catch {
             lose(because: "could not be notified (\(error.detail))")
         }
-    }
-
-    private var requestCharacteristic: GattExportedCharacteristic? {
-        application?.characteristic(CardGATTApplication.request)
     }
 
     private var responseCharacteristic: GattExportedCharacteristic? {

@@ -18,22 +18,21 @@ enum CardGATTApplication {
     /// What bluetoothd's calls reach; `BLEPeripheralServer` supplies them.
     struct Handlers {
         var write: GattLocalCharacteristic.WriteHandler
-        var acquireWrite: GattLocalCharacteristic.AcquireHandler
         var acquireNotify: GattLocalCharacteristic.AcquireHandler
         var stopNotify: () -> Void
         var readInfo: GattLocalCharacteristic.ReadHandler
     }
 
-    /// The service, offering AcquireWrite and AcquireNotify unless told not to (BlueZ uses them when it supports
-    /// them, and falls back to WriteValue and PropertiesChanged otherwise).
+    /// The service, offering AcquireNotify unless told not to (BlueZ uses it when it supports it, and falls back to
+    /// PropertiesChanged otherwise). Never AcquireWrite: bluetoothd 5.66 shares one acquired write socket among all
+    /// devices, and a card must know which station wrote (`BLEPeripheralServer`).
     static func services(_ handlers: Handlers, offeringAcquiredSockets: Bool) -> [GattLocalService] {
         [
             GattLocalService(
                 uuid: service,
                 characteristics: [
                     GattLocalCharacteristic(
-                        uuid: request, flags: ["write", "write-without-response"], write: handlers.write,
-                        acquireWrite: offeringAcquiredSockets ? handlers.acquireWrite : nil),
+                        uuid: request, flags: ["write", "write-without-response"], write: handlers.write),
                     GattLocalCharacteristic(
                         uuid: response, flags: ["notify"],
                         acquireNotify: offeringAcquiredSockets ? handlers.acquireNotify : nil,

@@ -146,12 +146,14 @@ public struct LinkCentralStateMachine: Sendable {
         guard var connection else { return [] }
         var actions: [LinkCentralAction] = []
         let frame: LinkFrame?
+        let wasOpen = connection.channel.carriesMessages
         do throws(LinkError) {
             frame = try connection.reassembler.receive(fragment).map { outer throws(LinkError) in
                 try Self.message(in: outer, of: &connection, now: now)
             }
             self.connection = connection
-            if frame?.command == .handshakeResponse, !connection.channel.isPlaintext {
+            if !wasOpen, connection.channel.carriesMessages {
+                // The handshake completed with this frame (never a message inside a record that merely says A1).
                 handshakeDeadline = nil
                 actions.append(.channelOpen)
                 return settleTimer(actions)
@@ -195,7 +197,9 @@ public struct LinkCentralStateMachine: Sendable {
         }
         if frame.command == .error, let code = frame.payload.first, frame.payload.count == 1 {
             let reported = LinkError(reportedByPeer: LinkErrorCode(rawValue: code))
-            throw [.notPaired, .pairingClosed].contains(reported.code) ? reported : connection.channel.fail("the card closed it (\(reported.detail))")
+            // NOT_PAIRED and PAIRING_CLOSED answer only the first message; after that anyone could forge them.
+            let answersTheFirst = !channel.carriesMessages && [.notPaired, .pairingClosed].contains(reported.code)
+            throw answersTheFirst ? reported : connection.channel.fail("the card closed it (\(reported.detail))")
         }
         if channel.carriesMessages {
             return try connection.channel.open(frame)

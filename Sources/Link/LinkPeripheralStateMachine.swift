@@ -9,10 +9,14 @@
 /// running is dropped, and the card counts as busy until it gives it.
 ///
 /// Every connection must open with the secure channel's handshake: message 1 from a station whose static key is
-/// among `security`'s paired stations gets message 2 (`.channelOpen`), and from then on every message travels
-/// sealed in a record. Anything else before it gets ERROR HANDSHAKE_REQUIRED in the clear; an unpaired station
-/// gets ERROR NOT_PAIRED in the clear and never message 2; a failed handshake or record gets ERROR
-/// CHANNEL_FAILED in the clear, and after it the machine answers nothing on that connection (`.channelFailed`).
+/// among `security`'s paired stations gets message 2, and from then on every message travels sealed in a record.
+/// The station counts as connected (`.channelOpen`) only once its first record opens: that proves it holds the
+/// keys of this handshake (a replayed message 1 gets message 2 but can never send a record). A connection must get
+/// there within `handshakeTimeout` of `connect` (unless it carries the pairing ceremony, which has deadlines of its
+/// own). Anything else before message 1 gets ERROR HANDSHAKE_REQUIRED in the clear; an unpaired station gets
+/// ERROR NOT_PAIRED in the clear and never message 2; a failed handshake or record, or the deadline, gets ERROR
+/// CHANNEL_FAILED in the clear. Each of these ends the channel: the machine answers nothing more on that
+/// connection (`.channelFailed`), and the shell disconnects it.
 public struct LinkPeripheralStateMachine: Sendable {
     public struct Configuration: Hashable, Sendable {
         /// The protocol's ceiling on the time between keepalives.
@@ -22,13 +26,19 @@ public struct LinkPeripheralStateMachine: Sendable {
         public var keepaliveInterval: Duration
         /// How long the rest of a started message may take between two fragments.
         public var fragmentTimeout: Duration
+        /// How long a connection may take from `connect` to the station's first record.
+        public var handshakeTimeout: Duration
 
         /// A keepalive interval over 500 ms or not positive is a bug in the caller and traps.
-        public init(keepaliveInterval: Duration = .milliseconds(400), fragmentTimeout: Duration = .milliseconds(1500)) {
+        public init(
+            keepaliveInterval: Duration = .milliseconds(400), fragmentTimeout: Duration = .milliseconds(1500),
+            handshakeTimeout: Duration = .seconds(5)
+        ) {
             precondition(keepaliveInterval > .zero && keepaliveInterval <= Self.maximumKeepaliveInterval,
                          "keepalive interval \(keepaliveInterval) outside (0, 500 ms]")
             self.keepaliveInterval = keepaliveInterval
             self.fragmentTimeout = fragmentTimeout
+            self.handshakeTimeout = handshakeTimeout
         }
     }
 
@@ -37,6 +47,10 @@ public struct LinkPeripheralStateMachine: Sendable {
     private var connection: LinkConnection?
     /// When the message being reassembled times out.
     private var reassemblyDeadline: Duration?
+    /// When the connection's channel fails unless the station's first record opened by then.
+    private var handshakeDeadline: Duration?
+    /// The static key of the station that was sent message 2, until its first record confirms it.
+    private var unconfirmedStation: [UInt8]?
     private var work = CardWork.idle
     private var timer = LinkTimer()
 
@@ -55,7 +69,10 @@ public struct LinkPeripheralStateMachine: Sendable {
         let connection = try LinkConnection(info: info, mtu: mtu, security: security)
         let actions = connectionLost(now: now)
         self.connection = connection
-        return actions
+        if !connection.channel.isPlaintext {
+            handshakeDeadline = now + configuration.handshakeTimeout
+        }
+        return settleTimer(actions)
     }
 
     /// The central is gone: partial messages are dropped and the answer to a request the card still works on will
@@ -63,6 +80,8 @@ public struct LinkPeripheralStateMachine: Sendable {
     public mutating func connectionLost(now: Duration) -> [LinkPeripheralAction] {
         connection = nil
         reassemblyDeadline = nil
+        handshakeDeadline = nil
+        unconfirmedStation = nil
         if case .answering(let answering) = work {
             work = .orphaned(request: answering.request)
         }
@@ -96,6 +115,11 @@ public struct LinkPeripheralStateMachine: Sendable {
             do throws(LinkError) {
                 let message = try connection.channel.open(frame)
                 self.connection = connection
+                if let stationKey = unconfirmedStation {
+                    unconfirmedStation = nil
+                    handshakeDeadline = nil
+                    actions.append(.channelOpen(stationKey: stationKey))
+                }
                 handle(message, now: now, into: &actions)
             } catch {
                 self.connection = connection
@@ -108,14 +132,17 @@ public struct LinkPeripheralStateMachine: Sendable {
             return
         }
         guard frame.command == .handshakeInitiation else {
-            sendError(.handshakeRequired, transaction: frame.transaction, now: now, into: &actions)
+            let error = connection.channel.fail("\(frame.command) before the handshake")
+            self.connection = connection
+            closeChannel(error, code: .handshakeRequired, transaction: frame.transaction, into: &actions)
             return
         }
         let response = connection.channel.respond(to: frame, now: now)
         self.connection = connection
         switch response {
         case .accept(let answer, let stationKey):
-            actions += [.send(connection.clearFragments(of: answer)), .channelOpen(stationKey: stationKey)]
+            unconfirmedStation = stationKey
+            actions.append(.send(connection.clearFragments(of: answer)))
         case .refuse(let error):
             closeChannel(error, transaction: frame.transaction, into: &actions)
         }
@@ -126,6 +153,10 @@ public struct LinkPeripheralStateMachine: Sendable {
         guard var connection else { return }
         let pairing = connection.channel.isPairing || (frame.command == .pairing && connection.channel.beginPairing())
         self.connection = connection
+        if pairing {
+            // The ceremony's own deadlines bound it from here.
+            handshakeDeadline = nil
+        }
         switch (pairing, frame.command) {
         case (true, .pairing): actions.append(.pairingMessage(frame.payload))
         case (true, _): sendError(.invalidCommand, transaction: frame.transaction, now: now, into: &actions)
@@ -139,10 +170,15 @@ public struct LinkPeripheralStateMachine: Sendable {
         return [.send(connection.clearFragments(of: LinkFrame(command: .pairing, transaction: 0, payload: message)))]
     }
 
-    /// Tells the station in the clear that the channel is closed, and the shell to disconnect it.
-    private mutating func closeChannel(_ error: LinkError, transaction: UInt8, into actions: inout [LinkPeripheralAction]) {
-        guard let connection, let frame = try? LinkMessage.error(error.code.wireCode).frame(transaction: transaction) else { return }
+    /// Tells the station in the clear that the channel is closed (with `code`, else the error's own), and the shell
+    /// to disconnect it.
+    private mutating func closeChannel(
+        _ error: LinkError, code: LinkErrorCode? = nil, transaction: UInt8, into actions: inout [LinkPeripheralAction]
+    ) {
+        guard let connection, let frame = try? LinkMessage.error(code ?? error.code.wireCode).frame(transaction: transaction) else { return }
         reassemblyDeadline = nil
+        handshakeDeadline = nil
+        unconfirmedStation = nil
         actions += [.send(connection.clearFragments(of: frame)), .channelFailed(error)]
     }
 
@@ -165,6 +201,12 @@ public struct LinkPeripheralStateMachine: Sendable {
     /// The timer armed by the last `.armTimer` fired (early calls do nothing).
     public mutating func handleTimer(now: Duration) -> [LinkPeripheralAction] {
         var actions: [LinkPeripheralAction] = []
+        if let deadline = handshakeDeadline, now >= deadline, var connection {
+            let error = connection.channel.fail("the station did not complete the handshake within \(configuration.handshakeTimeout)")
+            self.connection = connection
+            closeChannel(error, transaction: 0, into: &actions)
+            return settleTimer(actions)
+        }
         if let deadline = reassemblyDeadline, now >= deadline, var connection {
             let transaction = connection.reassembler.openTransaction ?? 0
             connection.reassembler.abandon()
@@ -261,7 +303,7 @@ public struct LinkPeripheralStateMachine: Sendable {
             case .answering(let answering): answering.keepaliveDue
             case .idle, .orphaned: nil
             }
-        let deadline = [reassemblyDeadline, keepaliveDue].compactMap { $0 }.min()
+        let deadline = [reassemblyDeadline, keepaliveDue, handshakeDeadline].compactMap { $0 }.min()
         switch timer.move(to: deadline) {
         case .arm(let instant): actions.append(.armTimer(at: instant))
         case .disarm: actions.append(.disarmTimer)

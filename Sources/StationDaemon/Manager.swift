@@ -453,7 +453,6 @@ public final class Manager {
             else { return false }
             servedCard = card
             presence.device = card.fingerprint.description
-            signalFollowers.forEach { $0.follow(device.path) }
             log("recognised \(Self.describe(card)) at \(device.address ?? device.path.rawValue)")
         }
         devicePath = device.path
@@ -658,6 +657,11 @@ public final class Manager {
 
     private func linkEstablished() {
         guard let info = session.info, let mtu = linkMTU else { return }
+        // Presence follows a device's signal only once it proved to be the card (its channel opened): a token is
+        // public on the air for its slot, and a device that merely replays one must not keep the phone "heard".
+        if let devicePath {
+            signalFollowers.forEach { $0.follow(devicePath) }
+        }
         journal.log(
             "secure channel open to \(cardName) (ATT MTU \(mtu), fragments of \((try? info.fragmentSize(forMTU: mtu)) ?? 0) bytes)",
             id: .linkUp, fields: ["PIVLINK_CARD_KEY": servedCard?.fingerprint.description ?? "", "PIVLINK_ATT_MTU": String(mtu)])

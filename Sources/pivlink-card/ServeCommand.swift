@@ -34,7 +34,7 @@ struct ServeCommand: ParsableCommand {
     var adapter: String?
 
     @Flag(name: .customLong("no-acquire"),
-          help: "With --ble, do not offer bluetoothd acquired sockets: every write and notification goes over D-Bus.")
+          help: "With --ble, do not offer bluetoothd an acquired notification socket: notifications go over D-Bus (writes always do).")
     var noAcquire = false
 
     @Option(name: .customLong("pin-timeout"), help: "Seconds without a command after which the PIN must be entered again.")

@@ -23,7 +23,7 @@ struct UnpairCommand: ParsableCommand {
             if removedOnCard {
                 print("unpaired \(fingerprint) on this station and on the card")
             } else {
-                print("unpaired \(fingerprint) on this station only (the card was not connected): remove this station on the card with `pivlink-card unpair`")
+                print("unpaired \(fingerprint) on this station only (the card did not confirm: it was not connected over its secure channel, or did not answer): remove this station on the card with `pivlink-card unpair`")
             }
         }
     }

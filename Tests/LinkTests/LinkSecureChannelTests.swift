@@ -35,9 +35,11 @@ struct LinkSecureChannelTests {
     func opensWithTwoHandshakeFramesAndCarriesEveryRequestKindInRecords(mtu: Int) throws {
         let loopback = try LinkLoopback(mtu: mtu, security: .paired)
         #expect(loopback.stationChannel == [.channelOpen])
-        #expect(loopback.cardChannel == [.channelOpen(stationKey: loopback.keys.stationPublicKey)])
+        // The card counts the station as connected only once its first record proves it holds the session's keys.
+        #expect(loopback.cardChannel.isEmpty)
         #expect(loopback.central.isReady)
         #expect(loopback.exchange(.powerOn) == .deliver(.atr(LinkLoopback.CardStub.atr)))
+        #expect(loopback.cardChannel == [.channelOpen(stationKey: loopback.keys.stationPublicKey)])
         #expect(loopback.exchange(.ping([1, 2, 3])) == .deliver(.pong([1, 2, 3])))
         #expect(loopback.exchange(.getCredentialVersion) == .deliver(.credentialVersion(1)))
         #expect(loopback.exchange(.apdu(Self.verify)) == .deliver(.response(Self.verify + [0x90, 0x00])))
@@ -141,7 +143,45 @@ struct LinkSecureChannelTests {
             staticKey: Curve25519.KeyAgreement.PrivateKey(), pairedStations: [], ephemeralKey: Curve25519.KeyAgreement.PrivateKey()
         ), now: .zero)
         let actions = peripheral.receive(fragment: [0x82, 0x05, 0x00, 0x04, 0x00, 0xA4, 0x04, 0x00], now: .zero)
-        #expect(actions == [.send([[0xBF, 0x05, 0x00, 0x01, 0x09]])])
+        #expect(actions.first == .send([[0xBF, 0x05, 0x00, 0x01, 0x09]]))
+        #expect(actions.contains { Self.code($0) == .channelFailed })
+        // The connection is done: a handshake after it gets nothing.
+        #expect(peripheral.receive(fragment: [0xA0, 0x00, 0x00, 0x01, 0x00], now: .zero) == [])
+    }
+
+    /// A connection that never sends message 1, or replays one it recorded (it gets message 2 but cannot seal a
+    /// record), is failed at the handshake deadline, so it cannot hold the card.
+    @Test(arguments: [false, true])
+    func aConnectionThatDoesNotCompleteTheHandshakeIsFailedAtItsDeadline(replaying: Bool) throws {
+        let loopback = try LinkLoopback(mtu: 185, security: .paired)
+        let message1 = loopback.wireToCard[0]
+        var peripheral = LinkPeripheralStateMachine(configuration: .init(handshakeTimeout: .seconds(5)))
+        let connect = try peripheral.connect(mtu: 185, security: .card(
+            staticKey: loopback.keys.card, pairedStations: [loopback.keys.stationPublicKey],
+            ephemeralKey: Curve25519.KeyAgreement.PrivateKey()
+        ), now: .seconds(100))
+        #expect(connect == [.armTimer(at: .seconds(105))])
+        if replaying {
+            let answer = peripheral.receive(fragment: message1, now: .seconds(101))
+            #expect(answer.count == 1)
+            guard case .send(let fragments)? = answer.first else {
+                Issue.record("the replayed message 1 got no message 2")
+                return
+            }
+            #expect(fragments.first?.first == 0xA1)
+        }
+        #expect(peripheral.handleTimer(now: .seconds(104)) == [])
+        let failed = peripheral.handleTimer(now: .seconds(105))
+        #expect(failed.first == .send([[0xBF, 0x00, 0x00, 0x01, 0x0A]]))
+        #expect(failed.contains { Self.code($0) == .channelFailed })
+        #expect(!failed.contains { if case .channelOpen = $0 { true } else { false } })
+    }
+
+    /// NOT_PAIRED answers message 1 only: forged in the clear later, it closes the channel as any clear frame does.
+    @Test func aNotPairedAfterTheHandshakeIsAChannelFailure() throws {
+        let loopback = try LinkLoopback(mtu: 185, security: .paired)
+        loopback.inject(toStation: [0xBF, 0x00, 0x00, 0x01, 0x08])
+        #expect(loopback.stationChannel.map { Self.code($0) } == [nil, .channelFailed])
     }
 
     @Test func aTamperedInfoCharacteristicFailsTheHandshake() throws {
@@ -211,14 +251,14 @@ struct LinkSecureChannelTests {
             return
         }
         #expect(start == [[0xA8, 0x00, 0x00, 0x03, 0x01, 0x01, 0xAA]])
-        #expect(peripheral.receive(fragment: start[0], now: .zero) == [.pairingMessage([0x01, 0x01, 0xAA])])
+        #expect(peripheral.receive(fragment: start[0], now: .zero).first == .pairingMessage([0x01, 0x01, 0xAA]))
         guard case .send(let commit)? = peripheral.sendPairing([0x02, 0x01], now: .zero).first else {
             Issue.record("the card sent no PAIRING")
             return
         }
         #expect(central.receive(fragment: commit[0], now: .zero) == [.pairingMessage([0x02, 0x01])])
         // No handshake, no request on a pairing connection.
-        #expect(peripheral.receive(fragment: [0xA0, 0x00, 0x00, 0x01, 0x00], now: .zero) == [.send([[0xBF, 0x00, 0x00, 0x01, 0x01]])])
+        #expect(peripheral.receive(fragment: [0xA0, 0x00, 0x00, 0x01, 0x00], now: .zero).first == .send([[0xBF, 0x00, 0x00, 0x01, 0x01]]))
         #expect(central.send(.powerOn, now: .zero).map { Self.code($0) } == [.cardRemoved])
     }
 
@@ -231,7 +271,7 @@ struct LinkSecureChannelTests {
             return
         }
         let answer = peripheral.receive(fragment: start[0], now: .zero)
-        #expect(answer == [.send([[0xBF, 0x00, 0x00, 0x01, 0x0B]])])
+        #expect(answer.first == .send([[0xBF, 0x00, 0x00, 0x01, 0x0B]]))
         #expect(central.receive(fragment: [0xBF, 0x00, 0x00, 0x01, 0x0B], now: .zero).map { Self.code($0) } == [.pairingClosed])
         #expect(central.sendPairing([0x01], now: .zero) == [])
     }

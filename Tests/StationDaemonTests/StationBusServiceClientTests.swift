@@ -105,7 +105,7 @@ import Testing
         fixture.handlers.unpairAnswer = .success(false)
         (exit, output) = try Self.run(["unpair", "3F9A12C077DE0B41"], systemBus: fixture.bus.address, on: fixture.loop)
         #expect(exit == 0, "\(output)")
-        #expect(output.hasPrefix("unpaired 3F9A12C077DE0B41 on this station only (the card was not connected)"))
+        #expect(output.hasPrefix("unpaired 3F9A12C077DE0B41 on this station only (the card did not confirm"))
         fixture.handlers.unpairAnswer = .failure(StationDaemonError(.notPaired, "no card with fingerprint 0000-0000-0000-0000 is paired"))
         (exit, output) = try Self.run(["unpair", "0000-0000-0000-0000"], systemBus: fixture.bus.address, on: fixture.loop)
         #expect(exit == 1 && output.contains("no card with fingerprint 0000-0000-0000-0000 is paired"), "\(output)")
