@@ -157,6 +157,11 @@ let package = Package(
             name: "BusTesting", dependencies: ["EventLoop", "CSystemd", "DBus"], path: "Tests/BusTesting",
             swiftSettings: swiftSettings
         ),
+        // A temporary directory with its own systemd-creds secret, for the tests of sealed stores; not a product.
+        .target(
+            name: "StoreTesting", dependencies: ["CredentialStore"], path: "Tests/StoreTesting",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "APDUTests", dependencies: ["APDU", "PivlinkTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CardCryptoTests",
@@ -180,7 +185,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CredentialStoreTests",
-            dependencies: ["CredentialStore", "CardCrypto"],
+            dependencies: ["CredentialStore", "CardCrypto", "StoreTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "BlueZTests", dependencies: ["BlueZ", "DBus", "EventLoop", "BusTesting", "PivlinkTesting"], swiftSettings: swiftSettings),
@@ -214,7 +219,7 @@ let package = Package(
             name: "CardDaemonTests",
             dependencies: [
                 "CardDaemon", "PIVCard", "Pairing", "CredentialStore", "CardCrypto", "PivlinkTesting", "BusTesting",
-                "DBus", "EventLoop", "Link", .product(name: "Crypto", package: "swift-crypto"),
+                "DBus", "EventLoop", "Link", "StoreTesting", .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -222,7 +227,7 @@ let package = Package(
             name: "StationDaemonTests",
             dependencies: [
                 "StationDaemon", "BlueZ", "DBus", "EventLoop", "Proximity", "ProximitySimulation", "BusTesting", "PivlinkTesting",
-                "Link", "Pairing", "CardCrypto", .product(name: "Crypto", package: "swift-crypto"),
+                "Link", "Pairing", "CardCrypto", "StoreTesting", .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,6 +1,7 @@
 import CardDaemon
 import Pairing
 import PivlinkTesting
+import StoreTesting
 import Testing
 
 struct CardPairingsTests {

@@ -3,6 +3,7 @@ import Foundation
 import PIVCard
 import Pairing
 import PivlinkTesting
+import StoreTesting
 import Testing
 
 struct CardStateDocumentTests {

@@ -4,6 +4,7 @@ import CredentialStore
 import PIVCard
 import Pairing
 import PivlinkTesting
+import StoreTesting
 import Testing
 
 struct CredentialStateStoreTests {

@@ -1,6 +1,7 @@
 import CardCrypto
 import Foundation
 import Glibc
+import StoreTesting
 import Testing
 
 @testable import CredentialStore
@@ -9,42 +10,18 @@ struct FixtureError: Error {
     let message: String
 }
 
-/// A fresh directory under /tmp for one test, removed with everything in it when released.
-final class TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        var template = Array("/tmp/pivlink-store-test-XXXXXX".utf8CString)
-        guard let created = mkdtemp(&template) else {
-            throw FixtureError(message: "mkdtemp failed: \(String(cString: strerror(errno)))")
-        }
-        path = String(cString: created)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-
-    func path(_ name: String) -> String {
-        path + "/" + name
-    }
-}
-
 /// One test's world: a temp directory holding the store directory and this "machine's" systemd
-/// credential secret.
-///
-/// The secret file is left for systemd-creds to create on first use. A file of 4096 random bytes does
-/// not work as a secret: systemd 252 expects its own 4112-byte format, replaces a malformed file when
-/// encrypting and deletes it when decrypting.
+/// credential secret (`SealedStoreWorld`).
 final class StoreFixture {
-    let temporary: TemporaryDirectory
+    let world: SealedStoreWorld
     let storePath: String
-    let sealer: SystemdCredsSealer
+
+    var temporary: TemporaryDirectory { world.temporary }
+    var sealer: SystemdCredsSealer { world.sealer }
 
     init() throws {
-        temporary = try TemporaryDirectory()
-        storePath = temporary.path("store")
-        sealer = SystemdCredsSealer(environment: ["SYSTEMD_CREDENTIAL_SECRET": temporary.path("host-secret")])
+        world = try SealedStoreWorld()
+        storePath = world.path("store")
     }
 
     func file(_ name: String) -> String {

@@ -1,5 +1,6 @@
 import CardCrypto
 import Foundation
+import StoreTesting
 import Testing
 
 @testable import CredentialStore

@@ -5,6 +5,7 @@ import Foundation
 import Glibc
 import Pairing
 import PivlinkTesting
+import StoreTesting
 import StationDaemon
 import Testing
 
@@ -100,7 +101,7 @@ struct StationPairingStoreTests {
         #expect(error?.code == .stateFailed)
         let errorText = error.map { String(describing: $0) } ?? ""
         for secret in [key, Array(key.dropLast())] {
-            for form in Self.secretForms(of: secret) {
+            for form in secretForms(of: secret) {
                 #expect(!errorText.contains(form))
             }
         }
@@ -120,7 +121,7 @@ struct StationPairingStoreTests {
 
         #expect(texts.count == 4)
         for text in texts {
-            for form in Self.secretForms(of: store.pairings.identity.keyPair.privateKey) {
+            for form in secretForms(of: store.pairings.identity.keyPair.privateKey) {
                 #expect(!text.contains(form))
             }
         }
@@ -136,32 +137,21 @@ struct StationPairingStoreTests {
     }
 
     /// The forms a private key could take in a text: hex either case, base64, and an array's decimal bytes.
-    private static func secretForms(of key: [UInt8]) -> [String] {
-        let hex = key.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
-        return [hex, hex.uppercased(), Data(key).base64EncodedString(), "\(key)"]
-    }
 }
 
 /// One test's station state directory under /tmp (removed when released), the pairing store's place in it, and a
 /// systemd-creds sealer whose machine secret is a file there (`SYSTEMD_CREDENTIAL_SECRET`, created by systemd-creds
 /// on first use, as CredentialStoreTests does).
 private final class StationStoreFixture {
-    let root: String
+    let world: SealedStoreWorld
     let storePath: String
-    let sealer: SystemdCredsSealer
+
+    var root: String { world.root }
+    var sealer: SystemdCredsSealer { world.sealer }
 
     init() throws {
-        var template = Array("/tmp/pivlink-station-store-test-XXXXXX".utf8CString)
-        guard let created = mkdtemp(&template) else {
-            throw CocoaError(.fileWriteUnknown)
-        }
-        root = String(cString: created)
-        storePath = StationPairingStore.defaultDirectory(environment: ["STATE_DIRECTORY": root])
-        sealer = SystemdCredsSealer(environment: ["SYSTEMD_CREDENTIAL_SECRET": root + "/host-secret"])
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: root)
+        world = try SealedStoreWorld(prefix: "pivlink-station-store-test")
+        storePath = StationPairingStore.defaultDirectory(environment: ["STATE_DIRECTORY": world.root])
     }
 
     func openOrCreate(seed: String = "identity") throws -> StationPairingStore {

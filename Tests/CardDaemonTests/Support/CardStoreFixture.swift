@@ -6,31 +6,19 @@ import Glibc
 import PIVCard
 import Pairing
 import PivlinkTesting
+import StoreTesting
 
-struct FixtureError: Error {
-    let message: String
-}
-
-/// One test's credential store: a fresh directory under /tmp (removed with everything in it when released), the
-/// store in it sealed by systemd-creds to this "machine", whose credential secret is a file in the same directory
-/// (`SYSTEMD_CREDENTIAL_SECRET`, left for systemd-creds to create on first use, as CredentialStoreTests does).
+/// One test's credential store: the store in a `SealedStoreWorld` (a fresh directory under /tmp, removed with
+/// everything in it when released, whose systemd-creds secret is a file in the same directory).
 final class CardStoreFixture: Sendable {
-    let root: String
+    let world: SealedStoreWorld
     let storePath: String
-    let sealer: SystemdCredsSealer
+
+    var sealer: SystemdCredsSealer { world.sealer }
 
     init() throws {
-        var template = Array("/tmp/pivlink-card-store-test-XXXXXX".utf8CString)
-        guard let created = mkdtemp(&template) else {
-            throw FixtureError(message: "mkdtemp failed: \(String(cString: strerror(errno)))")
-        }
-        root = String(cString: created)
-        storePath = root + "/store"
-        sealer = SystemdCredsSealer(environment: ["SYSTEMD_CREDENTIAL_SECRET": root + "/host-secret"])
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: root)
+        world = try SealedStoreWorld(prefix: "pivlink-card-store-test")
+        storePath = world.path("store")
     }
 
     /// Creates the store holding `payload`.
@@ -65,10 +53,4 @@ enum TestStation {
     static func record(_ name: String, seed: String) throws -> PairingRecord {
         try PairingRecord(publicKey: PairingIdentity.generate(random: SeededRandom(seed: seed)).publicKey, name: name)
     }
-}
-
-/// The forms a private key could take in a text: hex either case, base64, and the decimal byte list of an array.
-func secretForms(of key: [UInt8]) -> [String] {
-    let hex = key.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
-    return [hex, hex.uppercased(), Data(key).base64EncodedString(), "\(key)"]
 }
