@@ -4,10 +4,12 @@ import Link
 /// The card's machine on a secure connection, fed the genuine station's message 1 and records of its requests
 /// (made by the real station machine), altered, lost, reordered and replayed as the input says, with raw fragments,
 /// injected clear frames and time. Checked:
-/// - `.channelOpen` comes once, only for a paired station, right after the genuine message 2 and only once the
-///   genuine message 1 was fed whole, naming the station's key (the handshake frames' transaction id is not
-///   authenticated: message 2 echoes message 1's, whatever it is);
-/// - before it the card sends only a 5-byte clear ERROR or that message 2; after it only records, or the clear
+/// - message 2 goes only to a paired station, once the genuine message 1 was fed whole (the handshake frames'
+///   transaction id is not authenticated: message 2 echoes message 1's, whatever it is);
+/// - `.channelOpen` comes once, naming the station's key, only after message 2 and as the fragments of a genuine
+///   record of the station are fed (key confirmation: the station proved it holds the session's keys);
+/// - before it the card sends only a 5-byte clear ERROR, that message 2, or (after it) a sealed ERROR about
+///   fragments it could not read; after it only records, or the clear
 ///   ERROR CHANNEL_FAILED right before `.channelFailed`; after `.channelFailed` nothing at all;
 /// - `.process` comes only with the channel open, for the fragments of a genuine record fed exactly, whose request
 ///   it is byte for byte, each record at most once and in the order the station sealed them; `.cancelProcessing`
@@ -21,6 +23,7 @@ struct SecureCardRun {
     private struct Model {
         var now = Duration.zero
         var timer: Duration?
+        var sentMessage2 = false
         var opened = false
         var failed = false
         var processing: LinkMessage?
@@ -109,8 +112,11 @@ struct SecureCardRun {
                 if !model.opened {
                     if fragments.matchesHandshake(fixture.message2) {
                         invariant(!input.unpaired, "an unpaired station got message 2")
-                        invariant(next == .channelOpen(stationKey: SecureLinkFixture.stationKey), "message 2 without .channelOpen")
-                    } else {
+                        invariant(!model.sentMessage2, "a second message 2")
+                        invariant(model.trail.fragments.matchesHandshake(fixture.message1), "message 2 without the genuine message 1")
+                        model.sentMessage2 = true
+                    } else if !(model.sentMessage2 && sent.frame.command == .record) {
+                        // After message 2 the session's keys exist: a fragment error is answered sealed, as later.
                         invariant(clear, "before the channel opened the card sent \(sent.frame.command) (\(fragments.count) fragments)")
                     }
                 } else if sent.frame.command != .record {
@@ -121,7 +127,8 @@ struct SecureCardRun {
                 invariant(!model.opened, "a second .channelOpen")
                 invariant(!input.unpaired, "an unpaired station opened a channel")
                 invariant(stationKey == SecureLinkFixture.stationKey, "the channel opened with another station's key")
-                invariant(model.trail.fragments.matchesHandshake(fixture.message1), "the channel opened without the genuine message 1")
+                invariant(model.sentMessage2, "the channel opened before message 2")
+                invariant(model.genuine[model.trail.fragments]?.message != nil, "the channel opened on fragments that are not a genuine record")
                 model.opened = true
             case .channelFailed:
                 let told = position > 0 && { if case .send(let fragments) = actions[position - 1] { fragments.count == 1 && fragments[0].count == 5 && fragments[0][0] == 0xBF } else { false } }()

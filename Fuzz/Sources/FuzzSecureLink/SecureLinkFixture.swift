@@ -53,7 +53,9 @@ struct SecureLinkFixture {
         message1 = Self.sent(connected)
         stationHandshakeDeadline = connected.compactMap { if case .armTimer(let deadline) = $0 { deadline } else { nil } }.last
         stationAwaitingResponse = station
-        var card = LinkPeripheralStateMachine(info: Self.info)
+        // The station's genuine peer: it must not give up on a station that the input keeps waiting (the card's
+        // handshake deadline is the card run's to exercise).
+        var card = LinkPeripheralStateMachine(info: Self.info, configuration: .init(handshakeTimeout: .seconds(1 << 40)))
         _ = Self.expect { () throws(LinkError) in
             try card.connect(mtu: mtu, security: Self.cardSecurity(rekeying, paired: true, acceptsPairing: false), now: .zero)
         }

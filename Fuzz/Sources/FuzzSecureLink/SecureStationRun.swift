@@ -19,6 +19,7 @@ struct SecureStationRun {
         var stationTimer: Duration?
         var cardTimer: Duration?
         var opened = false
+        var cardConfirmed = false
         var failed = false
         var request: LinkMessage?
         var cardProcessing: LinkMessage?
@@ -45,7 +46,11 @@ struct SecureStationRun {
                 case .armTimer(let deadline): model.cardTimer = deadline
                 case .disarmTimer: model.cardTimer = nil
                 case .cancelProcessing: break
-                case .channelOpen, .channelFailed, .pairingMessage:
+                case .channelOpen:
+                    // Key confirmation, at the station's first record.
+                    invariant(!model.cardConfirmed, "the genuine card confirmed the station twice")
+                    model.cardConfirmed = true
+                case .channelFailed, .pairingMessage:
                     invariant(false, "the genuine card, fed only the station's writes, raised \(action)")
                 }
             }
