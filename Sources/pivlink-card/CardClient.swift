@@ -8,7 +8,7 @@ import Foundation
 /// system bus (`$DBUS_SYSTEM_BUS_ADDRESS`, else /run/dbus/system_bus_socket).
 struct CardClient {
     /// The exit status when the daemon is not running (its name is not on the bus, or there is no system bus).
-    static let notRunningStatus: Int32 = 3
+    static let notRunningStatus = DaemonCallFailure.notRunningStatus
 
     private let loop: EventLoop
     private let connection: DBusConnection
@@ -168,27 +168,11 @@ struct CardClient {
     }
 }
 
-/// Why a command against the daemon failed, in one line, and pivlink-card's exit status for it.
-struct CardClientFailure: Error {
-    let message: String
-    let status: Int32
+/// Why a command against the daemon failed, in one line, and the exit status for it.
+typealias CardClientFailure = DaemonCallFailure
 
-    init(_ message: String, status: Int32) {
-        self.message = message
-        self.status = status
-    }
-
+extension DaemonCallFailure {
     init(_ error: DBusError) {
-        switch error.name {
-        case "org.freedesktop.DBus.Error.ServiceUnknown", "org.freedesktop.DBus.Error.NameHasNoOwner":
-            self.init(
-                "the card daemon is not running (\(CardBusService.busName) is not on the system bus): start pivlink-card serve --ble",
-                status: CardClient.notRunningStatus)
-        case "org.freedesktop.DBus.Error.AccessDenied":
-            self.init("the bus policy does not let this user call the card daemon: join the pivlink group (or run as root)", status: 1)
-        default:
-            self.init(error.message.isEmpty ? error.name : error.message, status: 1)
-        }
+        self.init(error, daemon: "the card daemon", busName: CardBusService.busName, start: "start pivlink-card serve --ble")
     }
-
 }

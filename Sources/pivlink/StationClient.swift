@@ -8,7 +8,7 @@ import StationDaemon
 /// bus (`$DBUS_SYSTEM_BUS_ADDRESS`, else /run/dbus/system_bus_socket), through blocking calls.
 struct StationClient {
     /// The exit status when the station is not running (its name is not on the bus, or there is no system bus).
-    static let notRunningStatus: Int32 = 3
+    static let notRunningStatus = DaemonCallFailure.notRunningStatus
 
     private let loop: EventLoop
     private let connection: DBusConnection
@@ -69,29 +69,12 @@ struct StationClient {
     }
 }
 
-/// Why a station command failed, in one line, and pivlink's exit status for it.
-struct StationClientFailure: Error {
-    let message: String
-    let status: Int32
+/// Why a command against the daemon failed, in one line, and the exit status for it.
+typealias StationClientFailure = DaemonCallFailure
 
-    init(_ message: String, status: Int32) {
-        self.message = message
-        self.status = status
-    }
-
+extension DaemonCallFailure {
     init(_ error: DBusError) {
-        switch error.name {
-        case "org.freedesktop.DBus.Error.ServiceUnknown", "org.freedesktop.DBus.Error.NameHasNoOwner":
-            self.init(
-                "the station is not running (\(StationBusService.busName) is not on the system bus): systemctl start pivlink-station",
-                status: StationClient.notRunningStatus)
-        case "org.freedesktop.DBus.Error.AccessDenied":
-            self.init(
-                "the bus policy does not let this user call the station: join the pivlink group (or run as root)",
-                status: 1)
-        default:
-            self.init(error.message.isEmpty ? error.name : error.message, status: 1)
-        }
+        self.init(error, daemon: "the station", busName: StationBusService.busName, start: "systemctl start pivlink-station")
     }
 }
 
