@@ -73,12 +73,7 @@ case_card_user_and_ca() {
   expect_ok "the card appears in $(reader_name) through the station (paired first)" card_start
   expect_ok "a test CA with an empty CRL" pki_ca_create
   expect_ok "a test user exists (inside the sandbox only)" add_test_user "$USER_NAME"
-  mkdir -p "$RUN/keys"
-  expect_ok "the card generates RSA-2048 in 9A" ykpiv -a generate -s 9a -A RSA2048 -o "$RUN/keys/9a.pub"
-  expect_ok "the card signs a CSR for it" card_signed_request 9a "/CN=$USER_NAME/UID=$USER_NAME" "$RUN/9a.csr"
-  expect_ok "the CA issues the certificate" pki_issue "$RUN/9a.csr" "$RUN/keys/9a.crt" client_cert
-  expect_ok "it is imported into the card" ykpiv -a import-certificate -s 9a -i "$RUN/keys/9a.crt"
-  expect_ok "pam_pkcs11 trusts the CA, with its CRL" pam_pkcs11_setup "$CA_DIR/ca.crt" "$CA_DIR/ca.crl"
+  expect_logon_certificate "$USER_NAME"
 }
 
 # (a) The whole capture so far (pairing, the set-up, the logon, the signature, three connections) is read.

@@ -77,12 +77,7 @@ case_setup() {
   expect_ok "the station judged the phone near before presenting the card" \
     wait_until 10 "the station logs presence: near" log_contains "$RUN/station.log" "presence: near"
   expect_ok "a test CA with an empty CRL" pki_ca_create
-  mkdir -p "$RUN/keys"
-  expect_ok "the card generates RSA-2048 in 9A" ykpiv -a generate -s 9a -A RSA2048 -o "$RUN/keys/9a.pub"
-  expect_ok "the card signs a CSR for it" card_signed_request 9a "/CN=$USER_NAME/UID=$USER_NAME" "$RUN/9a.csr"
-  expect_ok "the CA issues the certificate" pki_issue "$RUN/9a.csr" "$RUN/keys/9a.crt" client_cert
-  expect_ok "it is imported into the card" ykpiv -a import-certificate -s 9a -i "$RUN/keys/9a.crt"
-  expect_ok "pam_pkcs11 trusts the CA, with its CRL" pam_pkcs11_setup "$CA_DIR/ca.crt" "$CA_DIR/ca.crl"
+  expect_logon_certificate "$USER_NAME"
 }
 
 # calibrated_level FILE: the connection's level in the station's baseline.json, rounded.

@@ -43,3 +43,16 @@ CONF
 
 # pam_login USER PIN: pamtester authenticates USER on our service, answering the PIN prompt with PIN.
 pam_login() { echo "$2" | bounded pamtester -v "$PAM_SERVICE" "$1" authenticate; }
+
+# expect_logon_certificate USER: the card makes an RSA-2048 key in 9A, the test CA (pki_ca_create, before) issues
+# its certificate for USER from the card's CSR, the card holds it, and pam_pkcs11 trusts the CA: USER can log on
+# with the card. Each step is one check of the case that calls it.
+expect_logon_certificate() {
+  local user=$1
+  mkdir -p "$RUN/keys"
+  expect_ok "the card generates RSA-2048 in 9A" ykpiv -a generate -s 9a -A RSA2048 -o "$RUN/keys/9a.pub"
+  expect_ok "the card signs a CSR for it" card_signed_request 9a "/CN=$user/UID=$user" "$RUN/9a.csr"
+  expect_ok "the CA issues the certificate" pki_issue "$RUN/9a.csr" "$RUN/keys/9a.crt" client_cert
+  expect_ok "it is imported into the card" ykpiv -a import-certificate -s 9a -i "$RUN/keys/9a.crt"
+  expect_ok "pam_pkcs11 trusts the CA, with its CRL" pam_pkcs11_setup "$CA_DIR/ca.crt" "$CA_DIR/ca.crl"
+}
