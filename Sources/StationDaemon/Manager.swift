@@ -69,6 +69,11 @@ public final class Manager {
     private var pairingResult = ""
     /// Ends `pair` when its time is up.
     private var pairingTimer: TimerSource?
+    /// Keeps the pairing connection up a moment after the ceremony paired (`pairedLinger`).
+    private var lingerTimer: TimerSource?
+    /// After a ceremony that paired, the link stays up this long, so that the card hears this station's last CONFIRM
+    /// (a write without response: the station cannot see it arrive); the card drops the link when its ceremony ends.
+    static let pairedLinger = Duration.seconds(2)
     /// Why a ceremony the station cancels failed, instead of the machine's "cancelled".
     private var cancelReason: String?
     /// The UNPAIR in flight: the card it removes and the caller's completion.
@@ -195,6 +200,10 @@ public final class Manager {
             linkTimer = try loop.makeTimer { [unowned self] in perform(link.handleTimer(now: now())) }
             roundTripTimer = try loop.makeTimer { [unowned self] in probeRoundTrip() }
             pairingTimer = try loop.makeTimer { [unowned self] in pairingTimeUp() }
+            lingerTimer = try loop.makeTimer { [unowned self] in
+                perform(session.stop())
+                resumeServing()
+            }
             unpairTimer = try loop.makeTimer { [unowned self] in
                 finishUnpair(removedOnCard: false, "the card did not answer UNPAIR within \(Self.seconds(Self.unpairTimeout))")
             }
@@ -221,6 +230,7 @@ public final class Manager {
 
     /// Removes the card from pcscd, stops discovery and disconnects.
     public func stop() {
+        lingerTimer?.cancel()
         perform(session.stop())
         mirror?.stop()
         presence.stop()
@@ -791,6 +801,7 @@ extension Manager {
         pairingState = .searching
         pairingResult = ""
         cancelReason = nil
+        lingerTimer?.cancel()
         arm(pairingTimer, at: now() + duration)
         notifier.status("pairing: looking for a card in pairing mode")
         perform(session.start(now: now()))
@@ -905,8 +916,9 @@ extension Manager {
             pairingState = .paired
             pairingResult = "paired with card \(record.fingerprint) (\(record.name))"
             log(pairingResult)
-            perform(session.stop())
-            resumeServing()
+            mode = .serving
+            publishStatus()
+            arm(lingerTimer, at: now() + Self.pairedLinger)
         case .failure(let error):
             endPairing(failure: error.code == .cancelled ? cancelReason ?? error.detail : error.detail)
         }

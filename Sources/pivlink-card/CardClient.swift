@@ -103,7 +103,8 @@ struct CardClient {
                                 guard values.count == 1, let snapshot = values[0].variantDictionary else {
                                     return fail(Self.unreadableGetAll(values))
                                 }
-                                properties = snapshot.merging(properties ?? [:]) { snapshot, _ in snapshot }
+                                // Every change before the reply came before the snapshot, which supersedes them.
+                                properties = snapshot
                                 check()
                             case .failure(let error):
                                 fail(CardClientFailure(error))
@@ -114,8 +115,9 @@ struct CardClient {
                     }
                 }
             ) { change in
-                // Changes before the snapshot only fill in what it will replace.
-                properties = (properties ?? [:]).merging(change.changed) { $1 }
+                // Before the snapshot there is nothing whole to change yet.
+                guard let current = properties else { return }
+                properties = current.merging(change.changed) { $1 }
                 check()
             }
         } catch {

@@ -98,8 +98,9 @@ card_pair_cli() { env "$(ble_env)" "$PIVLINK_CARD_BIN" pair "$@"; }
 station_pair_cli() { pivlink_cli pair "$@"; }
 busctl_bus() { echo "--address=$BLE_BUS_ADDRESS"; }
 
-# station_paired: the station holds at least one pairing.
-station_paired() { ! pivlink_cli status | grep -qE "^ *pairings: +none"; }
+# card_paired: the card holds at least one station (a card made anew with `init --force` holds none, though the
+# station may still know its old key).
+card_paired() { ! env "$(ble_env)" "$PIVLINK_CARD_BIN" status --store "$CARD_STORE" | grep -q "^paired stations: *none"; }
 
 # card_start [SERVE ARGS]: the card, and the station if it is not running, until the card is in the reader;
 # the first time, the two are paired first. The deadline covers the station's reconnect backoff after the card
@@ -110,7 +111,7 @@ card_start() {
     $(card_serve_arguments) "$@" || return 1
   background_running station || station_start || return 1
   wait_until 20 "the station answers on the bus" pivlink_cli status >/dev/null || return 1
-  if ! station_paired; then
+  if ! card_paired; then
     pair_devices || { echo "pairing failed" >&2; tail -n 20 "$RUN/card.log" "$RUN/station.log" >&2; return 1; }
   fi
   wait_until 60 "the card is in \"$(reader_name)\" through the station (or a daemon has exited)" \
