@@ -14,7 +14,7 @@ import Glibc
 /// advertisement registered with bluetoothd, link fragments in through the request characteristic, fragments
 /// out as notifications of the response characteristic, and the link protocol's state machine between them.
 ///
-/// - **MTU.** The first write of a station gives its ATT MTU (`mtu` option of WriteValue or AcquireWrite) and
+/// - **MTU.** The first write of a station gives its ATT MTU (`mtu` option of WriteValue) and
 ///   binds the link: every notification carries one fragment of at most min(MTU − 3, 510) bytes, within what
 ///   BlueZ sends unchanged. The MTU stays fixed while the station is bound.
 /// - **510, not 512.** bluetoothd 5.66 (Debian 12) counts a write's 2-byte handle in its length check and
@@ -23,9 +23,10 @@ import Glibc
 /// - **Writes come as WriteValue, never through AcquireWrite.** bluetoothd 5.66 keeps one acquired write socket
 ///   per characteristic and puts every device's Write Commands into it, without the device: a second station's
 ///   handshake would land in the served station's channel and end it. WriteValue names the device of each write,
-///   so another device's writes are refused before they reach the link. The response characteristic offers
-///   AcquireNotify: when BlueZ takes it, notifications go out as datagrams, else as PropertiesChanged(Value);
-///   either way to every subscriber, and only the served station holds the keys to read them.
+///   so another device's writes are refused before they reach the link. Notifications leave as
+///   PropertiesChanged(Value), or as datagrams when the response characteristic offers AcquireNotify
+///   (`offersAcquiredSockets`) and BlueZ takes it; either way to every subscriber, and only the served station
+///   holds the keys to read them.
 /// - **One station.** The first device that writes is served until it goes. A write from another device gets
 ///   `org.bluez.Error.NotPermitted` "busy: another station is connected" — which that device sees only for a
 ///   Write Request on a characteristic without `write-without-response`: BlueZ acknowledges every write to a
@@ -48,14 +49,16 @@ public final class BLEPeripheralServer {
         /// The largest fragment bluetoothd 5.66 carries in a Write Command (see above).
         public static let largestFragmentBlueZ566Writes = 510
         public var link: LinkPeripheralStateMachine.Configuration
-        /// Offer AcquireNotify (the default). Off, notifications leave as PropertiesChanged: for a BlueZ whose
-        /// acquired sockets misbehave, and to test that path. (Writes always come as WriteValue: see above.)
+        /// Offer AcquireNotify. Off (the default), notifications leave as PropertiesChanged: with real bluetoothd
+        /// 5.66 the acquired socket of a connection that ended can hang up after the station's next connection
+        /// began, which ended that connection too (seen in the VM tier after pairing). (Writes always come as
+        /// WriteValue: see above.)
         public var offersAcquiredSockets: Bool
 
         public init(
             adapter: String = "hci0", info: LinkInfo = LinkInfo(maximumFragment: largestFragmentBlueZ566Writes),
             link: LinkPeripheralStateMachine.Configuration = LinkPeripheralStateMachine.Configuration(),
-            offersAcquiredSockets: Bool = true
+            offersAcquiredSockets: Bool = false
         ) {
             self.adapter = adapter
             self.info = info

@@ -69,11 +69,6 @@ public final class Manager {
     private var pairingResult = ""
     /// Ends `pair` when its time is up.
     private var pairingTimer: TimerSource?
-    /// Keeps the pairing connection up a moment after the ceremony paired (`pairedLinger`).
-    private var lingerTimer: TimerSource?
-    /// After a ceremony that paired, the link stays up this long, so that the card hears this station's last CONFIRM
-    /// (a write without response: the station cannot see it arrive); the card drops the link when its ceremony ends.
-    static let pairedLinger = Duration.seconds(2)
     /// Why a ceremony the station cancels failed, instead of the machine's "cancelled".
     private var cancelReason: String?
     /// The UNPAIR in flight: the card it removes and the caller's completion.
@@ -200,10 +195,6 @@ public final class Manager {
             linkTimer = try loop.makeTimer { [unowned self] in perform(link.handleTimer(now: now())) }
             roundTripTimer = try loop.makeTimer { [unowned self] in probeRoundTrip() }
             pairingTimer = try loop.makeTimer { [unowned self] in pairingTimeUp() }
-            lingerTimer = try loop.makeTimer { [unowned self] in
-                perform(session.stop())
-                resumeServing()
-            }
             unpairTimer = try loop.makeTimer { [unowned self] in
                 finishUnpair(removedOnCard: false, "the card did not answer UNPAIR within \(Self.seconds(Self.unpairTimeout))")
             }
@@ -230,7 +221,6 @@ public final class Manager {
 
     /// Removes the card from pcscd, stops discovery and disconnects.
     public func stop() {
-        lingerTimer?.cancel()
         perform(session.stop())
         mirror?.stop()
         presence.stop()
@@ -801,7 +791,6 @@ extension Manager {
         pairingState = .searching
         pairingResult = ""
         cancelReason = nil
-        lingerTimer?.cancel()
         arm(pairingTimer, at: now() + duration)
         notifier.status("pairing: looking for a card in pairing mode")
         perform(session.start(now: now()))
@@ -917,8 +906,19 @@ extension Manager {
             pairingResult = "paired with card \(record.fingerprint) (\(record.name))"
             log(pairingResult)
             mode = .serving
+            servedCard = record
+            presence.device = record.fingerprint.description
             publishStatus()
-            arm(lingerTimer, at: now() + Self.pairedLinger)
+            // The pairing connection carries on as the card's first secure connection: the handshake follows this
+            // station's last CONFIRM on the same link, in order, and the card, whose ceremony has ended, takes it as
+            // a new connection. Disconnecting instead could lose that CONFIRM (a write without response), and with
+            // real bluetoothd a disconnect and an immediate reconnect to the same device can cut the new link.
+            if let info = session.info, let mtu = linkMTU {
+                linkUp(info: info, mtu: mtu)
+            } else {
+                perform(session.stop())
+                resumeServing()
+            }
         case .failure(let error):
             endPairing(failure: error.code == .cancelled ? cancelReason ?? error.detail : error.detail)
         }

@@ -33,9 +33,9 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("adapter"), help: "The Bluetooth adapter for --ble.")
     var adapter: String?
 
-    @Flag(name: .customLong("no-acquire"),
-          help: "With --ble, do not offer bluetoothd an acquired notification socket: notifications go over D-Bus (writes always do).")
-    var noAcquire = false
+    @Flag(name: .customLong("acquire-notify"),
+          help: "With --ble, offer bluetoothd an acquired notification socket (default: notifications go over D-Bus; see the README).")
+    var acquireNotify = false
 
     @Option(name: .customLong("pin-timeout"), help: "Seconds without a command after which the PIN must be entered again.")
     var pinTimeout: Int = 900
@@ -44,8 +44,8 @@ struct ServeCommand: ParsableCommand {
         guard [vpcd != nil, vpcdListen != nil, ble].filter({ $0 }).count == 1 else {
             throw ValidationError("give exactly one of --vpcd HOST:PORT, --vpcd-listen HOST:PORT and --ble")
         }
-        if noAcquire, !ble {
-            throw ValidationError("--no-acquire goes with --ble")
+        if acquireNotify, !ble {
+            throw ValidationError("--acquire-notify goes with --ble")
         }
         if let adapter {
             guard ble else { throw ValidationError("--adapter goes with --ble") }
@@ -86,7 +86,7 @@ struct ServeCommand: ParsableCommand {
             state: state, store: store, configuration: CardConfiguration(idleTimeout: .seconds(pinTimeout)))
         let journal = Journal(identifier: "pivlink-card")
         let configuration = BLEPeripheralServer.Configuration(
-            adapter: adapter ?? "hci0", offersAcquiredSockets: !noAcquire)
+            adapter: adapter ?? "hci0", offersAcquiredSockets: acquireNotify)
         journal.log("serving credential \(CardStatus(state).serial) from \(storeOptions.store) over Bluetooth LE on \(configuration.adapter)")
         let code = try BLEPeripheralServer.run(
             configuration: configuration, card: PIVCardSession(card: card),

@@ -66,7 +66,7 @@ case_signatures_cross_the_air() {
 case_card_stop_and_start() {
   local station; station=$(background_pid station)
   expect_ok "SIGTERM: serve exits 0, the station empties the reader and keeps running" card_stop
-  expect_ok "the station logged the loss" log_contains "$RUN/station.log" "lost the card"
+  expect_ok "the station logged the loss" log_contains "$RUN/station.log" "lost test phone"
   expect_fail "OpenSC finds no card" opensc-tool -r "$(reader_index)" -n
   expect_ok "serve again: the station brings the card back" card_start
   expect_equal "the same station" "$station" "$(background_pid station)"
