@@ -38,7 +38,7 @@ import Testing
 
     @Test func aKeyPairedAgainKeepsOneRecordWithItsNewName() throws {
         var list = try PairingList([Self.card, Self.otherCard])
-        let renamed = try Self.record(TestKeys.card, "same key, new name")
+        let renamed = Self.record(TestKeys.card, "same key, new name")
         try list.add(renamed)
         #expect(list.records == [renamed, Self.otherCard])
     }
