@@ -109,6 +109,12 @@ public final class BLEPeripheralServer {
     private var random = SystemRandomNumberGenerator()
     private var retryTimer: TimerSource?
     private var linkTimer: TimerSource?
+    /// Drops a refused station's device a moment after its refusal (`refusalGrace`).
+    private var refusalTimer: TimerSource?
+    private var refusedDevice: DBusObjectPath?
+    /// How long a refused station's device stays connected after the clear ERROR went out: the notification
+    /// travels over D-Bus, and a disconnect at once could overtake it, leaving the station without the reason.
+    static let refusalGrace = Duration.seconds(1)
     private var cardTimer: TimerSource?
     private var isStopping = false
 
@@ -170,6 +176,13 @@ public final class BLEPeripheralServer {
         do {
             retryTimer = try loop.makeTimer { [unowned self] in register() }
             linkTimer = try loop.makeTimer { [unowned self] in perform(machine.handleTimer(now: now())) }
+            refusalTimer = try loop.makeTimer { [unowned self] in
+                guard let device = refusedDevice else { return }
+                refusedDevice = nil
+                // A device that connected again meanwhile is a new attempt, judged on its own.
+                guard central?.device != device else { return }
+                try? BlueZDevice(client: client, path: device).disconnect { _ in }
+            }
             cardTimer = try loop.makeTimer { [unowned self] in
                 // While the worker has the card, its completion re-arms this timer.
                 guard !worker.isBusy else { return }
@@ -580,8 +593,16 @@ public final class BLEPeripheralServer {
             case .channelOpen(let stationKey):
                 channelOpened(stationKey)
             case .channelFailed(let error):
-                // The machine answers nothing more on this connection; free the card for another station.
-                disconnect(because: "refused: \(error.detail)")
+                // The machine answers nothing more on this connection: free the card for another station now, and
+                // drop the device once the clear ERROR has had time to reach it.
+                guard let central else { break }
+                lose(because: "refused: \(error.detail)")
+                refusedDevice = central.device
+                do {
+                    try refusalTimer?.arm(after: Self.refusalGrace)
+                } catch {
+                    fail(error.detail)
+                }
             case .armTimer(let deadline):
                 do {
                     try linkTimer?.arm(at: MonotonicInstant(microseconds: 0).advanced(by: deadline))
